@@ -1,0 +1,30 @@
+-- Users and their bearer tokens. Times are unix seconds (BIGINT), the same on every backend.
+CREATE TABLE users (
+    -- AUTOINCREMENT: ids of deleted users are never handed out again.
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    username TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    email TEXT,
+    password_hash TEXT NOT NULL,
+    is_admin BOOLEAN NOT NULL DEFAULT 0,
+    disabled BOOLEAN NOT NULL DEFAULT 0,
+    created BIGINT NOT NULL,
+    updated BIGINT NOT NULL
+);
+
+-- Usernames and emails are unique ignoring case. Both are ASCII (validated by the
+-- service), so lower() folds them the same way on every backend.
+CREATE UNIQUE INDEX users_username_lower ON users (lower(username));
+CREATE UNIQUE INDEX users_email_lower ON users (lower(email));
+
+CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- SHA-256 of the token, hex: the plaintext is never stored.
+    token_hash TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    expires BIGINT NOT NULL
+);
+
+CREATE UNIQUE INDEX tokens_token_hash ON tokens (token_hash);
+CREATE INDEX tokens_user_id ON tokens (user_id);

@@ -1,0 +1,83 @@
+//! `AuthUser` and `AdminUser`: put one first in a handler's arguments and the handler runs
+//! only for a valid bearer token (and an admin). Handlers read their body after this, so
+//! authentication and the admin check always come before the payload is parsed.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+
+use crate::error::ApiError;
+use crate::models::{token, unix_now, User};
+use crate::routes::blocking;
+use crate::state::AppState;
+
+use super::token::TokenSecret;
+
+/// The caller, authenticated by a valid bearer token.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// The account the token belongs to.
+    pub user: User,
+    /// The token used for this request (for logout and "revoke the others").
+    pub token_id: i64,
+}
+
+/// An authenticated caller who is an admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+type ExtractFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = ExtractFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let secret = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token_hash = secret?.hash();
+            let now = unix_now();
+            blocking::db(&state, move |conn| {
+                token::authenticate(conn, &token_hash, now)
+            })
+            .await?
+            .map(|(user, token_id)| Self { user, token_id })
+            .ok_or(ApiError::InvalidToken)
+        })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = ExtractFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let auth = auth.await?;
+            if !auth.user.is_admin {
+                return Err(ApiError::AdminRequired);
+            }
+            Ok(Self(auth))
+        })
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+fn bearer_token(req: &HttpRequest) -> Result<TokenSecret, ApiError> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::MissingToken)?;
+    let value = header.to_str().map_err(|_| ApiError::InvalidToken)?;
+    let (scheme, token) = value.split_once(' ').ok_or(ApiError::InvalidToken)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(ApiError::InvalidToken);
+    }
+    Ok(TokenSecret::new(token.to_owned()))
+}

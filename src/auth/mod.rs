@@ -1,0 +1,7 @@
+//! Who is calling: password hashing, bearer tokens and the extractors that check them.
+
+mod extractors;
+pub mod password;
+pub mod token;
+
+pub use extractors::{AdminUser, AuthUser};

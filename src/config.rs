@@ -1,0 +1,200 @@
+//! Settings read from the environment once, at start-up, and validated there.
+
+use std::net::ToSocketAddrs;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the database lives. Only SQLite is built in so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://path`, `sqlite:path` or a plain file path.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let path = if let Some(rest) = raw.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = raw.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(format!(
+                "unsupported database scheme `{scheme}://` (this build supports sqlite:// or a file path)"
+            ));
+        } else {
+            raw
+        };
+        if path.is_empty() {
+            return Err("the database path is empty".into());
+        }
+        if path == ":memory:" {
+            // Every pooled connection would get its own empty database.
+            return Err("an in-memory database cannot be shared by the connection pool".into());
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `ROSTER_DATABASE_URL`
+    pub database_url: DatabaseUrl,
+    /// `ROSTER_BIND`: an address `HttpServer::bind` accepts, checked to resolve.
+    pub bind: String,
+    /// `ROSTER_TOKEN_TTL`: how long a bearer token stays valid.
+    pub token_ttl: Duration,
+    /// `ROSTER_REGISTRATION`: whether `POST /api/v1/register` is open.
+    pub registration_enabled: bool,
+}
+
+/// A setting that could not be used; names the variable so an operator can fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}={value:?} is invalid: {reason}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub name: &'static str,
+    /// The value it held.
+    pub value: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup`, so tests can supply their own values.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            database_url: setting(&lookup, "ROSTER_DATABASE_URL", "sqlite://roster.db", |v| {
+                DatabaseUrl::parse(v)
+            })?,
+            bind: setting(&lookup, "ROSTER_BIND", "127.0.0.1:3456", parse_bind)?,
+            token_ttl: setting(&lookup, "ROSTER_TOKEN_TTL", "30d", parse_duration)?,
+            registration_enabled: setting(&lookup, "ROSTER_REGISTRATION", "true", parse_bool)?,
+        })
+    }
+}
+
+fn setting<T>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    let value = lookup(name).unwrap_or_else(|| default.to_owned());
+    parse(value.trim()).map_err(|reason| ConfigError {
+        name,
+        value,
+        reason,
+    })
+}
+
+fn parse_bind(value: &str) -> Result<String, String> {
+    match value.to_socket_addrs().map(|mut addrs| addrs.next()) {
+        Ok(Some(_)) => Ok(value.to_owned()),
+        Ok(None) => Err("it resolves to no address".into()),
+        Err(e) => Err(format!("expected host:port ({e})")),
+    }
+}
+
+/// Accepts whole seconds (`90`) or a number with a unit: `s`, `m`, `h` or `d`.
+fn parse_duration(value: &str) -> Result<Duration, String> {
+    let (digits, unit_seconds) = match value.char_indices().last() {
+        Some((i, 's')) => (&value[..i], 1),
+        Some((i, 'm')) => (&value[..i], 60),
+        Some((i, 'h')) => (&value[..i], 3_600),
+        Some((i, 'd')) => (&value[..i], 86_400),
+        _ => (value, 1),
+    };
+    let expected = "expected whole seconds (`3600`) or a duration like `90s`, `15m`, `12h`, `30d`";
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(expected.into());
+    }
+    let count: u64 = digits.parse().map_err(|_| expected.to_owned())?;
+    let seconds = count
+        .checked_mul(unit_seconds)
+        // Expiry is stored as unix seconds in an i64; keep far from overflow.
+        .filter(|s| *s <= 100 * 365 * 86_400)
+        .ok_or("at most 100 years")?;
+    if seconds == 0 {
+        return Err("must be at least one second".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn defaults_match_the_documented_table() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url, DatabaseUrl::Sqlite("roster.db".into()));
+        assert_eq!(s.bind, "127.0.0.1:3456");
+        assert_eq!(s.token_ttl, Duration::from_secs(30 * 86_400));
+        assert!(s.registration_enabled);
+    }
+
+    #[test]
+    fn durations_take_seconds_or_a_unit() {
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(2_592_000)));
+        for bad in ["", "d", "0", "-5", "1.5h", "12x", "1 h", "99999999999999999999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn database_urls() {
+        let path = |p: &str| Ok(DatabaseUrl::Sqlite(p.into()));
+        assert_eq!(DatabaseUrl::parse("sqlite://roster.db"), path("roster.db"));
+        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/r.db"), path("/var/lib/r.db"));
+        assert_eq!(DatabaseUrl::parse("data/r.db"), path("data/r.db"));
+        assert!(DatabaseUrl::parse("postgres://localhost/roster").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+        assert!(DatabaseUrl::parse(":memory:").is_err());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = settings(&[("ROSTER_REGISTRATION", "maybe")]).unwrap_err();
+        assert_eq!(err.name, "ROSTER_REGISTRATION");
+        assert!(err.to_string().starts_with("ROSTER_REGISTRATION=\"maybe\" is invalid"));
+        assert_eq!(settings(&[("ROSTER_BIND", "nowhere")]).unwrap_err().name, "ROSTER_BIND");
+        let err = settings(&[("ROSTER_TOKEN_TTL", "soon")]).unwrap_err();
+        assert_eq!(err.name, "ROSTER_TOKEN_TTL");
+    }
+
+    #[test]
+    fn registration_flag_reads_common_spellings() {
+        let off = settings(&[("ROSTER_REGISTRATION", "false")]).unwrap();
+        assert!(!off.registration_enabled);
+        let off = settings(&[("ROSTER_REGISTRATION", "0")]).unwrap();
+        assert!(!off.registration_enabled);
+    }
+}

@@ -1,0 +1,30 @@
+//! Table definitions, kept portable: only types every backend has.
+
+diesel::table! {
+    /// Registered accounts.
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        password_hash -> Text,
+        is_admin -> Bool,
+        disabled -> Bool,
+        created -> BigInt,
+        updated -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Bearer tokens, stored as SHA-256 hashes.
+    tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created -> BigInt,
+        expires -> BigInt,
+    }
+}
+
+diesel::joinable!(tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, tokens);

@@ -1,0 +1,22 @@
+/// Why a piece of client input was refused. Each variant is a distinct, stable API error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    /// The username breaks the naming rules.
+    #[error("{0}")]
+    Username(&'static str),
+    /// The password is too short or too long.
+    #[error("{0}")]
+    Password(&'static str),
+    /// The email address does not look like one.
+    #[error("{0}")]
+    Email(&'static str),
+    /// The display name is too long or holds control characters.
+    #[error("{0}")]
+    Name(&'static str),
+    /// A user id that is not a positive integer.
+    #[error("The user id must be a positive integer.")]
+    UserId,
+    /// `page` or `per_page` out of range or not a number.
+    #[error("{0}")]
+    Page(&'static str),
+}

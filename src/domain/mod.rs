@@ -1,0 +1,22 @@
+//! Validated input types. Holding one of these means the value was checked; nothing here
+//! knows about HTTP or the database.
+
+mod email;
+mod error;
+mod name;
+mod page;
+mod password;
+mod search;
+mod user;
+mod user_id;
+mod username;
+
+pub use email::Email;
+pub use error::ValidationError;
+pub use name::Name;
+pub use page::Page;
+pub use password::Password;
+pub use search::SearchTerm;
+pub use user::{NewUser, UserUpdate};
+pub use user_id::UserId;
+pub use username::Username;

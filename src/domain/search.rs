@@ -1,0 +1,41 @@
+/// A literal substring to look for in usernames, names and emails, ignoring case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerm(String);
+
+impl SearchTerm {
+    /// The escape character used in [`SearchTerm::like_pattern`].
+    pub const ESCAPE: char = '\\';
+
+    /// An empty `?s=` means no filter.
+    pub fn parse(raw: Option<&str>) -> Option<Self> {
+        raw.filter(|s| !s.is_empty()).map(|s| Self(s.to_owned()))
+    }
+
+    /// A `LIKE` pattern matching the term anywhere, with `%`, `_` and the escape character
+    /// taken literally. The database lower-cases both sides, so case folding is the same
+    /// for the pattern and the columns.
+    pub fn like_pattern(&self) -> String {
+        let mut pattern = String::with_capacity(self.0.len() + 2);
+        pattern.push('%');
+        for c in self.0.chars() {
+            if matches!(c, '%' | '_' | Self::ESCAPE) {
+                pattern.push(Self::ESCAPE);
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_are_escaped() {
+        let term = SearchTerm::parse(Some(r"50%_A\b")).unwrap();
+        assert_eq!(term.like_pattern(), r"%50\%\_A\\b%");
+        assert_eq!(SearchTerm::parse(Some("")), None);
+    }
+}

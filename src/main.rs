@@ -1,0 +1,61 @@
+//! The `roster` command: parse the command line, read the settings, run.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use roster::config::Settings;
+use roster::db;
+use roster::startup::Application;
+
+/// Roster: a self-hosted user-management REST service.
+///
+/// Configured from the environment: ROSTER_DATABASE_URL (default sqlite://roster.db),
+/// ROSTER_BIND (127.0.0.1:3456), ROSTER_TOKEN_TTL (30d), ROSTER_REGISTRATION (true),
+/// RUST_LOG (info).
+#[derive(Parser)]
+#[command(name = "roster", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the API (the default command).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match run(cli.command.unwrap_or(Command::Serve)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("roster: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), String> {
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    match command {
+        Command::Migrate => {
+            let pool = db::connect(&settings.database_url).map_err(|e| e.to_string())?;
+            let applied = db::migrate(&pool).map_err(|e| e.to_string())?;
+            log::info!("applied {applied} migration(s); the database is up to date");
+            Ok(())
+        }
+        Command::Serve => actix_web::rt::System::new().block_on(async {
+            let app = Application::build(&settings).map_err(|e| e.to_string())?;
+            log::info!(
+                "listening on {} (port {})",
+                settings.bind,
+                app.port()
+            );
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }),
+    }
+}

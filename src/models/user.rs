@@ -1,0 +1,266 @@
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::db::{lower, lower_nullable, write_transaction, Backend, Conn};
+use crate::domain::{NewUser, Page, SearchTerm, UserUpdate};
+
+use super::{token, StoreError};
+
+/// A user as the API shows it. It has no password hash field, so it cannot leak one.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(Backend))]
+pub struct User {
+    /// Primary key.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name, possibly empty.
+    pub name: String,
+    /// Contact address, if any.
+    pub email: Option<String>,
+    /// May manage other users.
+    pub is_admin: bool,
+    /// May not log in.
+    pub disabled: bool,
+    /// Unix seconds.
+    pub created: i64,
+    /// Unix seconds, bumped on every change.
+    pub updated: i64,
+}
+
+/// What checking a password needs, and nothing the API shows.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(Backend))]
+pub struct Credentials {
+    /// Primary key.
+    pub id: i64,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// A disabled account may not log in.
+    pub disabled: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUserRow<'a> {
+    username: &'a str,
+    name: &'a str,
+    email: Option<&'a str>,
+    password_hash: &'a str,
+    is_admin: bool,
+    disabled: bool,
+    created: i64,
+    updated: i64,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+struct UserChangeset<'a> {
+    username: Option<&'a str>,
+    name: Option<&'a str>,
+    email: Option<Option<&'a str>>,
+    is_admin: Option<bool>,
+    disabled: Option<bool>,
+    updated: i64,
+}
+
+impl User {
+    /// The user with this id.
+    pub fn find(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
+        Ok(users::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)?)
+    }
+
+    /// One page of users ordered by id, and the number of users matching `search` in all.
+    pub fn list(
+        conn: &mut Conn,
+        search: Option<&SearchTerm>,
+        page: Page,
+    ) -> Result<(Vec<Self>, i64), StoreError> {
+        let total = matching(search).count().get_result(conn)?;
+        let users = matching(search)
+            .order(users::id)
+            .limit(page.size())
+            .offset(page.offset())
+            .select(Self::as_select())
+            .load(conn)?;
+        Ok((users, total))
+    }
+
+    /// Stores a new user with the flags it asks for.
+    pub fn create(
+        conn: &mut Conn,
+        new: &NewUser,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Self, StoreError> {
+        write_transaction(conn, |conn| insert(conn, new, new.is_admin, password_hash, now))
+    }
+
+    /// Stores a self-registered user, admin only if it is the very first, and its first
+    /// token, in one transaction: two racing first registrations cannot both become admin.
+    pub fn register(
+        conn: &mut Conn,
+        new: &NewUser,
+        password_hash: &str,
+        first_token: &token::NewToken,
+        now: i64,
+    ) -> Result<Self, StoreError> {
+        write_transaction(conn, |conn| {
+            let nobody_yet = users::table.count().get_result::<i64>(conn)? == 0;
+            let user = insert(conn, new, nobody_yet, password_hash, now)?;
+            token::insert(conn, user.id, first_token)?;
+            Ok(user)
+        })
+    }
+
+    /// Applies `update`, refusing to remove the last enabled admin. Disabling a user
+    /// revokes all its tokens.
+    pub fn update(
+        conn: &mut Conn,
+        id: i64,
+        update: &UserUpdate,
+        now: i64,
+    ) -> Result<Self, StoreError> {
+        write_transaction(conn, |conn| {
+            let user = Self::find(conn, id)?;
+            if update.removes_admin(user.is_admin, user.disabled) {
+                ensure_another_admin(conn, id)?;
+            }
+            let changes = UserChangeset {
+                username: update.username.as_ref().map(|u| u.as_str()),
+                name: update.name.as_ref().map(|n| n.as_str()),
+                email: update.email.as_ref().map(|e| e.as_ref().map(|e| e.as_str())),
+                is_admin: update.is_admin,
+                disabled: update.disabled,
+                updated: now,
+            };
+            diesel::update(users::table.find(id))
+                .set(&changes)
+                .execute(conn)?;
+            if update.disabled == Some(true) {
+                token::revoke_tokens_of(conn, id, None)?;
+            }
+            Self::find(conn, id)
+        })
+    }
+
+    /// Deletes the user and its tokens, refusing to delete the last enabled admin.
+    pub fn delete(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+        write_transaction(conn, |conn| {
+            let user = Self::find(conn, id)?;
+            if user.is_admin && !user.disabled {
+                ensure_another_admin(conn, id)?;
+            }
+            // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
+            token::revoke_tokens_of(conn, id, None)?;
+            diesel::delete(users::table.find(id)).execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Replaces the password hash and revokes the user's tokens, except `keep_token`.
+    pub fn set_password(
+        conn: &mut Conn,
+        id: i64,
+        password_hash: &str,
+        keep_token: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        write_transaction(conn, |conn| {
+            let changed = diesel::update(users::table.find(id))
+                .set((
+                    users::password_hash.eq(password_hash),
+                    users::updated.eq(now),
+                ))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::UserNotFound);
+            }
+            token::revoke_tokens_of(conn, id, keep_token)?;
+            Ok(())
+        })
+    }
+}
+
+impl Credentials {
+    /// The credentials of the user with this username, ignoring case.
+    pub fn by_username(conn: &mut Conn, username: &str) -> Result<Option<Self>, StoreError> {
+        Ok(users::table
+            .filter(lower(users::username).eq(lower(username)))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// The credentials of the user with this id.
+    pub fn by_id(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
+        Ok(users::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)?)
+    }
+}
+
+/// Users whose username, name or email contains the term, ignoring case.
+fn matching(search: Option<&SearchTerm>) -> users::BoxedQuery<'static, Backend> {
+    let query = users::table.into_boxed();
+    let Some(term) = search else {
+        return query;
+    };
+    let pattern = term.like_pattern();
+    query.filter(
+        lower(users::username)
+            .like(lower(pattern.clone()))
+            .escape(SearchTerm::ESCAPE)
+            .or(lower(users::name)
+                .like(lower(pattern.clone()))
+                .escape(SearchTerm::ESCAPE))
+            .or(lower_nullable(users::email)
+                .like(lower_nullable(pattern))
+                .escape(SearchTerm::ESCAPE)
+                .assume_not_null()),
+    )
+}
+
+fn insert(
+    conn: &mut Conn,
+    new: &NewUser,
+    is_admin: bool,
+    password_hash: &str,
+    now: i64,
+) -> Result<User, StoreError> {
+    diesel::insert_into(users::table)
+        .values(NewUserRow {
+            username: new.username.as_str(),
+            name: new.name.as_str(),
+            email: new.email.as_ref().map(|e| e.as_str()),
+            password_hash,
+            is_admin,
+            disabled: false,
+            created: now,
+            updated: now,
+        })
+        .execute(conn)?;
+    // No RETURNING: not every backend diesel supports has it. The unique username finds it.
+    Ok(users::table
+        .filter(lower(users::username).eq(lower(new.username.as_str())))
+        .select(User::as_select())
+        .first(conn)?)
+}
+
+/// Fails with `LastAdmin` unless an enabled admin other than `id` exists.
+fn ensure_another_admin(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    let others: i64 = users::table
+        .filter(users::is_admin.eq(true))
+        .filter(users::disabled.eq(false))
+        .filter(users::id.ne(id))
+        .count()
+        .get_result(conn)?;
+    if others == 0 {
+        return Err(StoreError::LastAdmin);
+    }
+    Ok(())
+}

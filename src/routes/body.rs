@@ -1,0 +1,121 @@
+//! Request bodies as JSON or as form data, at most 64 KiB, read only when the handler asks
+//! (after authentication). Every failure becomes an `ApiError`.
+
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{web, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Deserializer};
+
+use crate::error::ApiError;
+
+/// The largest body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How form data carries the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormShape {
+    /// Plain fields: `username=..&password=..`.
+    Fields,
+    /// The JSON object in the value `user` (`user={"name": ".."}`), as Vikunja takes it;
+    /// plain fields are accepted too.
+    UserObject,
+}
+
+enum Encoding {
+    Json,
+    Form,
+}
+
+/// Reads and parses the body into `T`.
+pub async fn read<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    shape: FormShape,
+) -> Result<T, ApiError> {
+    let encoding = encoding_of(req)?;
+    let bytes = collect(req, payload).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::EmptyPayload);
+    }
+    match encoding {
+        Encoding::Json => from_json(&bytes),
+        Encoding::Form => {
+            let user_object = match shape {
+                FormShape::UserObject => form_value(&bytes, "user")?,
+                FormShape::Fields => None,
+            };
+            match user_object {
+                Some(json) if json.trim().is_empty() => Err(ApiError::EmptyPayload),
+                Some(json) => from_json(json.as_bytes()),
+                None => serde_urlencoded::from_bytes(&bytes)
+                    .map_err(|e| ApiError::InvalidBody(e.to_string())),
+            }
+        }
+    }
+}
+
+fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::InvalidBody(e.to_string()))
+}
+
+fn encoding_of(req: &HttpRequest) -> Result<Encoding, ApiError> {
+    let Some(value) = req.headers().get(CONTENT_TYPE) else {
+        // curl and scripts often omit it; JSON is the API's native encoding.
+        return Ok(Encoding::Json);
+    };
+    let essence = value
+        .to_str()
+        .map_err(|_| ApiError::UnsupportedMediaType)?
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Ok(Encoding::Json),
+        "application/x-www-form-urlencoded" => Ok(Encoding::Form),
+        _ => Err(ApiError::UnsupportedMediaType),
+    }
+}
+
+async fn collect(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The value of `key` in form data, if present.
+fn form_value(bytes: &[u8], key: &str) -> Result<Option<String>, ApiError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(bytes).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    Ok(pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+}
+
+/// For `Option<Option<T>>` fields: absent → `None`, `null` → `Some(None)`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// For fields that must not be sent at all: true when present, whatever the value.
+pub fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
+}

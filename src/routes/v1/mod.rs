@@ -1,0 +1,35 @@
+//! `/api/v1`: the first version of the JSON API.
+
+mod account;
+mod info;
+mod password;
+mod session;
+mod users;
+
+use actix_web::web;
+
+use super::resource;
+
+/// Registers the `/api/v1` routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .service(resource("/info").route(web::get().to(info::info)))
+            .service(resource("/register").route(web::post().to(session::register)))
+            .service(resource("/login").route(web::post().to(session::login)))
+            .service(resource("/logout").route(web::post().to(session::logout)))
+            .service(resource("/user").route(web::get().to(account::current)))
+            .service(
+                resource("/users")
+                    .route(web::get().to(users::list))
+                    .route(web::put().to(users::create)),
+            )
+            .service(
+                resource("/users/{id}")
+                    .route(web::get().to(users::get))
+                    .route(web::post().to(users::update))
+                    .route(web::delete().to(users::delete)),
+            )
+            .service(resource("/users/{id}/password").route(web::post().to(password::change))),
+    );
+}

@@ -1,0 +1,54 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::auth::AuthUser;
+use crate::domain::{Password, UserId};
+use crate::error::ApiError;
+use crate::models::{unix_now, Credentials, User};
+use crate::routes::body::{self, FormShape};
+use crate::routes::blocking;
+use crate::routes::views::MessageView;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PasswordBody {
+    password: String,
+    #[serde(default)]
+    old_password: Option<String>,
+}
+
+/// `POST /users/{id}/password`: an admin sets anyone's password; a user changes its own
+/// with its current one. Every other token of the user is revoked.
+pub async fn change(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = UserId::parse(&path)?.get();
+    let own = id == auth.user.id;
+    if !own && !auth.user.is_admin {
+        return Err(ApiError::NotOwnAccount);
+    }
+    let body: PasswordBody = body::read(&req, payload, FormShape::Fields).await?;
+    let new_password = Password::parse(body.password)?;
+    if own {
+        let old_password = body.old_password.ok_or(ApiError::OldPasswordRequired)?;
+        let stored = blocking::db(&state, move |conn| Credentials::by_id(conn, id))
+            .await?
+            .password_hash;
+        if !blocking::verify(Password::unchecked(old_password), stored).await? {
+            return Err(ApiError::WrongOldPassword);
+        }
+    }
+    let password_hash = blocking::hash(new_password).await?;
+    let keep_token = own.then_some(auth.token_id);
+    let now = unix_now();
+    blocking::db(&state, move |conn| {
+        User::set_password(conn, id, &password_hash, keep_token, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(MessageView::PASSWORD_UPDATED))
+}

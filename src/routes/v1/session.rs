@@ -1,0 +1,117 @@
+//! Register, login and logout: where tokens are issued and revoked.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::auth::{self, AuthUser};
+use crate::domain::{Email, Name, NewUser, Password, Username};
+use crate::error::ApiError;
+use crate::models::{token, unix_now, Credentials, User};
+use crate::routes::body::{self, FormShape};
+use crate::routes::blocking;
+use crate::routes::views::{MessageView, TokenView};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterBody {
+    username: String,
+    password: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+impl TryFrom<RegisterBody> for NewUser {
+    type Error = ApiError;
+
+    fn try_from(body: RegisterBody) -> Result<Self, ApiError> {
+        let email = body
+            .email
+            .filter(|e| !e.is_empty())
+            .ok_or(ApiError::EmailRequired)?;
+        Ok(Self {
+            username: Username::parse(body.username)?,
+            email: Some(Email::parse(email)?),
+            name: Name::parse(body.name.unwrap_or_default())?,
+            password: Password::parse(body.password)?,
+            is_admin: false,
+        })
+    }
+}
+
+/// Extra fields are ignored here (clients such as Vikunja's send `long_token`).
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+/// `POST /register`: creates an account (the first one is admin) and logs it in.
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if !state.registration_enabled {
+        return Err(ApiError::RegistrationClosed);
+    }
+    let body: RegisterBody = body::read(&req, payload, FormShape::Fields).await?;
+    let new_user = NewUser::try_from(body)?;
+    let password_hash = blocking::hash(new_user.password.clone()).await?;
+    let now = unix_now();
+    let issued = auth::token::issue(now, state.token_ttl);
+    let record = issued.record.clone();
+    let user = blocking::db(&state, move |conn| {
+        User::register(conn, &new_user, &password_hash, &record, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(TokenView::new(user.id, &issued)))
+}
+
+/// `POST /login`: a new token for a correct username and password.
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: LoginBody = body::read(&req, payload, FormShape::Fields).await?;
+    let username = body.username;
+    let found = blocking::db(&state, move |conn| {
+        Credentials::by_username(conn, &username)
+    })
+    .await?;
+    // An unknown user costs one verification too, so timing does not tell who exists.
+    let stored = found
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.clone(), |c| c.password_hash.clone());
+    let matches = blocking::verify(Password::unchecked(body.password), stored).await?;
+    let credentials = match found {
+        Some(credentials) if matches => credentials,
+        _ => return Err(ApiError::WrongCredentials),
+    };
+    if credentials.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
+    let now = unix_now();
+    let issued = auth::token::issue(now, state.token_ttl);
+    let record = issued.record.clone();
+    let user_id = credentials.id;
+    blocking::db(&state, move |conn| {
+        token::purge_expired(conn, user_id, now)?;
+        token::insert(conn, user_id, &record)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(TokenView::new(user_id, &issued)))
+}
+
+/// `POST /logout`: revokes the token of this request.
+pub async fn logout(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let token_id = auth.token_id;
+    blocking::db(&state, move |conn| token::revoke(conn, token_id)).await?;
+    Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
+}

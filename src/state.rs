@@ -1,0 +1,32 @@
+//! What every request handler shares.
+
+use std::time::Duration;
+
+use crate::auth::password::{self, HashError};
+use crate::config::Settings;
+use crate::db::Pool;
+
+/// Shared, read-only application state.
+#[derive(Debug)]
+pub struct AppState {
+    /// Database connections.
+    pub pool: Pool,
+    /// Lifetime of newly issued tokens.
+    pub token_ttl: Duration,
+    /// Whether `POST /register` is open.
+    pub registration_enabled: bool,
+    /// Verified against when a login names an unknown user, to keep timing constant.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    /// Builds the state; computes the dummy hash (one argon2 run).
+    pub fn new(pool: Pool, settings: &Settings) -> Result<Self, HashError> {
+        Ok(Self {
+            pool,
+            token_ttl: settings.token_ttl,
+            registration_enabled: settings.registration_enabled,
+            dummy_hash: password::dummy_hash()?,
+        })
+    }
+}
