@@ -164,7 +164,16 @@ mod tests {
         assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
         assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
         assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(2_592_000)));
-        for bad in ["", "d", "0", "-5", "1.5h", "12x", "1 h", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "d",
+            "0",
+            "-5",
+            "1.5h",
+            "12x",
+            "1 h",
+            "99999999999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -173,7 +182,10 @@ mod tests {
     fn database_urls() {
         let path = |p: &str| Ok(DatabaseUrl::Sqlite(p.into()));
         assert_eq!(DatabaseUrl::parse("sqlite://roster.db"), path("roster.db"));
-        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/r.db"), path("/var/lib/r.db"));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/r.db"),
+            path("/var/lib/r.db")
+        );
         assert_eq!(DatabaseUrl::parse("data/r.db"), path("data/r.db"));
         assert!(DatabaseUrl::parse("postgres://localhost/roster").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());
@@ -184,8 +196,13 @@ mod tests {
     fn a_bad_value_names_its_variable() {
         let err = settings(&[("ROSTER_REGISTRATION", "maybe")]).unwrap_err();
         assert_eq!(err.name, "ROSTER_REGISTRATION");
-        assert!(err.to_string().starts_with("ROSTER_REGISTRATION=\"maybe\" is invalid"));
-        assert_eq!(settings(&[("ROSTER_BIND", "nowhere")]).unwrap_err().name, "ROSTER_BIND");
+        assert!(err
+            .to_string()
+            .starts_with("ROSTER_REGISTRATION=\"maybe\" is invalid"));
+        assert_eq!(
+            settings(&[("ROSTER_BIND", "nowhere")]).unwrap_err().name,
+            "ROSTER_BIND"
+        );
         let err = settings(&[("ROSTER_TOKEN_TTL", "soon")]).unwrap_err();
         assert_eq!(err.name, "ROSTER_TOKEN_TTL");
     }

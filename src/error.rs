@@ -85,7 +85,9 @@ pub enum ApiError {
     #[error("The request body is larger than 64 KiB.")]
     PayloadTooLarge,
     /// The body is neither JSON nor form data.
-    #[error("Unsupported Content-Type: send application/json or application/x-www-form-urlencoded.")]
+    #[error(
+        "Unsupported Content-Type: send application/json or application/x-www-form-urlencoded."
+    )]
     UnsupportedMediaType,
     /// The database has no free connection, or cannot be reached.
     #[error("The service is temporarily unavailable; try again shortly.")]

@@ -50,11 +50,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Serve => actix_web::rt::System::new().block_on(async {
             let app = Application::build(&settings).map_err(|e| e.to_string())?;
-            log::info!(
-                "listening on {} (port {})",
-                settings.bind,
-                app.port()
-            );
+            log::info!("listening on {} (port {})", settings.bind, app.port());
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }),
     }

@@ -58,7 +58,10 @@ mod tests {
         let stored = hash(&password).unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify(&password, &stored));
-        assert!(!verify(&Password::unchecked("correct horse battery ".into()), &stored));
+        assert!(!verify(
+            &Password::unchecked("correct horse battery ".into()),
+            &stored
+        ));
         assert!(!verify(&password, "not a phc string"));
     }
 }

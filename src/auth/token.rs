@@ -73,7 +73,10 @@ mod tests {
         assert_ne!(a.secret, b.secret);
         assert_eq!(a.record.token_hash.len(), 64);
         assert_ne!(a.record.token_hash, a.secret.expose());
-        assert_eq!(a.record.token_hash, TokenSecret::new(a.secret.expose().into()).hash());
+        assert_eq!(
+            a.record.token_hash,
+            TokenSecret::new(a.secret.expose().into()).hash()
+        );
         assert_eq!(a.record.expires, 1_060);
         assert!(!format!("{a:?}").contains(a.secret.expose()));
     }

@@ -17,8 +17,9 @@ impl Page {
     pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Self, ValidationError> {
         let number = match page {
             None => 1,
-            Some(raw) => positive(raw)
-                .ok_or(ValidationError::Page("`page` must be a whole number of at least 1."))?,
+            Some(raw) => positive(raw).ok_or(ValidationError::Page(
+                "`page` must be a whole number of at least 1.",
+            ))?,
         };
         let size = match per_page {
             None => Self::DEFAULT_SIZE,

@@ -51,7 +51,16 @@ mod tests {
 
     #[test]
     fn refuses_empty_long_and_foreign_characters() {
-        for bad in ["", " ", "a b", "a@b", "ünïcode", "tab\t", "semi;colon", &"x".repeat(65)] {
+        for bad in [
+            "",
+            " ",
+            "a b",
+            "a@b",
+            "ünïcode",
+            "tab\t",
+            "semi;colon",
+            &"x".repeat(65),
+        ] {
             assert!(Username::parse(bad.to_owned()).is_err(), "{bad:?}");
         }
     }

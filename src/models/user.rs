@@ -96,7 +96,9 @@ impl User {
         password_hash: &str,
         now: i64,
     ) -> Result<Self, StoreError> {
-        write_transaction(conn, |conn| insert(conn, new, new.is_admin, password_hash, now))
+        write_transaction(conn, |conn| {
+            insert(conn, new, new.is_admin, password_hash, now)
+        })
     }
 
     /// Stores a self-registered user, admin only if it is the very first, and its first
@@ -132,7 +134,10 @@ impl User {
             let changes = UserChangeset {
                 username: update.username.as_ref().map(|u| u.as_str()),
                 name: update.name.as_ref().map(|n| n.as_str()),
-                email: update.email.as_ref().map(|e| e.as_ref().map(|e| e.as_str())),
+                email: update
+                    .email
+                    .as_ref()
+                    .map(|e| e.as_ref().map(|e| e.as_str())),
                 is_admin: update.is_admin,
                 disabled: update.disabled,
                 updated: now,

@@ -69,9 +69,7 @@ pub struct MessageView {
 
 impl MessageView {
     /// The plain acknowledgement.
-    pub const SUCCESS: Self = Self {
-        message: "success",
-    };
+    pub const SUCCESS: Self = Self { message: "success" };
     /// The acknowledgement of a password change.
     pub const PASSWORD_UPDATED: Self = Self {
         message: "The password was updated successfully",

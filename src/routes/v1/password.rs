@@ -5,8 +5,8 @@ use crate::auth::AuthUser;
 use crate::domain::{Password, UserId};
 use crate::error::ApiError;
 use crate::models::{unix_now, Credentials, User};
-use crate::routes::body::{self, FormShape};
 use crate::routes::blocking;
+use crate::routes::body::{self, FormShape};
 use crate::routes::views::MessageView;
 use crate::state::AppState;
 

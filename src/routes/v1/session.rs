@@ -7,8 +7,8 @@ use crate::auth::{self, AuthUser};
 use crate::domain::{Email, Name, NewUser, Password, Username};
 use crate::error::ApiError;
 use crate::models::{token, unix_now, Credentials, User};
-use crate::routes::body::{self, FormShape};
 use crate::routes::blocking;
+use crate::routes::body::{self, FormShape};
 use crate::routes::views::{MessageView, TokenView};
 use crate::state::AppState;
 
@@ -107,10 +107,7 @@ pub async fn login(
 }
 
 /// `POST /logout`: revokes the token of this request.
-pub async fn logout(
-    auth: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn logout(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let token_id = auth.token_id;
     blocking::db(&state, move |conn| token::revoke(conn, token_id)).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))

@@ -4,11 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::auth::AdminUser;
-use crate::domain::{Email, Name, NewUser, Page, Password, SearchTerm, UserId, UserUpdate, Username};
+use crate::domain::{
+    Email, Name, NewUser, Page, Password, SearchTerm, UserId, UserUpdate, Username,
+};
 use crate::error::ApiError;
 use crate::models::{unix_now, User};
-use crate::routes::body::{self, FormShape};
 use crate::routes::blocking;
+use crate::routes::body::{self, FormShape};
 use crate::routes::views::{MessageView, UserView};
 use crate::state::AppState;
 

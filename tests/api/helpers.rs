@@ -1,0 +1,241 @@
+//! `TestApp`: the real service on a free port over its own temporary SQLite database,
+//! with one helper per endpoint and the personas the tests need.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use roster::config::Settings;
+use roster::startup::Application;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// A running Roster instance.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db_path: PathBuf,
+    handle: ServerHandle,
+    dir: Arc<TempDir>,
+    env: Vec<(String, String)>,
+}
+
+/// A logged-in account.
+#[derive(Debug, Clone)]
+pub struct Persona {
+    pub id: i64,
+    pub password: String,
+    pub token: String,
+}
+
+/// How a request body is sent.
+pub enum Body {
+    None,
+    Json(Value),
+    Form(Vec<(&'static str, String)>),
+    Raw(&'static str, Vec<u8>),
+}
+
+/// A response, read completely.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Response {
+    /// Asserts a `{code, message}` error with this status and code; returns the message.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: u64) -> String {
+        assert_eq!(self.status, status, "status of {:?}", self.text);
+        assert_eq!(self.body["code"], json!(code), "code of {:?}", self.text);
+        let message = self.body["message"].as_str().expect("a message string");
+        assert!(!message.is_empty());
+        assert_eq!(
+            self.body.as_object().map(|o| o.len()),
+            Some(2),
+            "only code and message"
+        );
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/json")
+        );
+        message.to_owned()
+    }
+
+    /// Asserts a 200 and returns the JSON body.
+    #[track_caller]
+    pub fn ok(&self) -> &Value {
+        assert_eq!(self.status, 200, "expected 200, got {:?}", self.text);
+        &self.body
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ASCII header").to_owned())
+    }
+}
+
+impl TestApp {
+    /// A fresh instance with the default settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// A fresh instance with some environment settings changed.
+    pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("a temp dir"));
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Self::start(dir, env).await
+    }
+
+    async fn start(dir: Arc<TempDir>, env: Vec<(String, String)>) -> Self {
+        let db_path = dir.path().join("roster.db");
+        let url = format!("sqlite://{}", db_path.display());
+        let settings = Settings::from_lookup(|name| match name {
+            "ROSTER_DATABASE_URL" => Some(url.clone()),
+            "ROSTER_BIND" => Some("127.0.0.1:0".to_owned()),
+            _ => env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+        })
+        .expect("valid test settings");
+        let app = Application::build(&settings).expect("the application starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            db_path,
+            handle,
+            dir,
+            env,
+        }
+    }
+
+    /// Stops this instance and starts a new one on the same database file.
+    pub async fn restart(self) -> Self {
+        self.handle.stop(true).await;
+        Self::start(self.dir.clone(), self.env.clone()).await
+    }
+
+    /// Sends a request to `/api/v1{path}`.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Body,
+    ) -> Response {
+        self.raw_request(method, &format!("/api/v1{path}"), token, body)
+            .await
+    }
+
+    /// Sends a request to any path of the server.
+    pub async fn raw_request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Body,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request = match body {
+            Body::None => request,
+            Body::Json(value) => request.json(&value),
+            Body::Form(fields) => request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_urlencoded::to_string(fields).expect("form encodes")),
+            Body::Raw(content_type, bytes) => {
+                request.header("content-type", content_type).body(bytes)
+            }
+        };
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("a readable body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Response {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, Body::None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::POST, path, token, Body::Json(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::PUT, path, token, Body::Json(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::DELETE, path, token, Body::None).await
+    }
+
+    pub async fn register(&self, username: &str, password: &str, email: &str) -> Response {
+        let body = json!({"username": username, "password": password, "email": email});
+        self.post("/register", None, body).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        let body = json!({"username": username, "password": password});
+        self.post("/login", None, body).await
+    }
+
+    /// Registers the first user, who becomes admin.
+    pub async fn admin(&self) -> Persona {
+        let password = "admin-password-1";
+        let answer = self.register("admin", password, "admin@example.com").await;
+        persona(password, answer.ok())
+    }
+
+    /// Has `admin` create a normal user, then logs it in.
+    pub async fn user(&self, admin: &Persona, username: &str) -> Persona {
+        let password = format!("{username}-password");
+        let email = format!("{username}@example.com");
+        let body = json!({"username": username, "password": password, "email": email});
+        self.put("/users", Some(&admin.token), body).await.ok();
+        let answer = self.login(username, &password).await;
+        persona(&password, answer.ok())
+    }
+
+    /// All users, as an admin sees them.
+    pub async fn all_users(&self, admin: &Persona) -> Vec<Value> {
+        let answer = self.get("/users?per_page=1000", Some(&admin.token)).await;
+        answer.ok().as_array().expect("a list").clone()
+    }
+}
+
+fn persona(password: &str, answer: &Value) -> Persona {
+    Persona {
+        id: answer["id"].as_i64().expect("an id"),
+        password: password.to_owned(),
+        token: answer["token"].as_str().expect("a token").to_owned(),
+    }
+}
+
+/// Form fields from `(name, value)` pairs.
+pub fn form(fields: &[(&'static str, &str)]) -> Body {
+    Body::Form(fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+}

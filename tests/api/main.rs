@@ -1,0 +1,21 @@
+//! Integration tests: the real service over HTTP, one temporary database per test.
+// Test code: a failed unwrap or expect is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod concurrency;
+mod current_user;
+mod errors;
+mod helpers;
+mod info;
+mod login;
+mod logout;
+mod password;
+mod persistence;
+mod register;
+mod storage;
+mod tokens;
+mod users_create;
+mod users_delete;
+mod users_get;
+mod users_list;
+mod users_update;
