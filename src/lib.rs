@@ -1,5 +1,8 @@
 //! Roster: a user-management REST service with a versioned JSON API.
 
+// Unit tests may unwrap: a failed unwrap is a failed test. Production code may not.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod auth;
 pub mod config;
 pub mod db;
