@@ -1,38 +1,106 @@
 //! Settings read from the environment once, at start-up, and validated there.
 
+use std::fmt;
 use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Where the database lives. Only SQLite is built in so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the database lives; the scheme picks the backend.
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// A SQLite database file.
     Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+    /// A MariaDB or MySQL connection URL (`mysql://`).
+    Mysql(String),
 }
 
 impl DatabaseUrl {
-    /// Parses `sqlite://path`, `sqlite:path` or a plain file path.
+    /// Parses `postgres://…`, `postgresql://…`, `mysql://…`, `sqlite://path`, `sqlite:path` or
+    /// a plain file path. A backend left out of this build is refused here, at start-up.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let path = if let Some(rest) = raw.strip_prefix("sqlite://") {
-            rest
-        } else if let Some(rest) = raw.strip_prefix("sqlite:") {
-            rest
-        } else if let Some((scheme, _)) = raw.split_once("://") {
-            return Err(format!(
-                "unsupported database scheme `{scheme}://` (this build supports sqlite:// or a file path)"
-            ));
+        let url = if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Self::Postgres(raw.to_owned())
+        } else if raw.starts_with("mysql://") {
+            Self::Mysql(raw.to_owned())
         } else {
-            raw
+            Self::Sqlite(sqlite_path(raw)?)
         };
-        if path.is_empty() {
-            return Err("the database path is empty".into());
+        let (compiled, feature) = match url {
+            Self::Sqlite(_) => (cfg!(feature = "sqlite"), "sqlite"),
+            Self::Postgres(_) => (cfg!(feature = "postgres"), "postgres"),
+            Self::Mysql(_) => (cfg!(feature = "mysql"), "mysql"),
+        };
+        if !compiled {
+            return Err(format!(
+                "this build has no {feature} support (build with `--features {feature}`)"
+            ));
         }
-        if path == ":memory:" {
-            // Every pooled connection would get its own empty database.
-            return Err("an in-memory database cannot be shared by the connection pool".into());
+        Ok(url)
+    }
+
+    /// A short name of the backend, for logs.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
+            Self::Mysql(_) => "MariaDB/MySQL",
         }
-        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+}
+
+fn sqlite_path(raw: &str) -> Result<PathBuf, String> {
+    let path = if let Some(rest) = raw.strip_prefix("sqlite://") {
+        rest
+    } else if let Some(rest) = raw.strip_prefix("sqlite:") {
+        rest
+    } else if let Some((scheme, _)) = raw.split_once("://") {
+        return Err(format!(
+            "unsupported database scheme `{scheme}://` (use sqlite://, postgres:// or mysql://)"
+        ));
+    } else {
+        raw
+    };
+    if path.is_empty() {
+        return Err("the database path is empty".into());
+    }
+    if path == ":memory:" {
+        // Every pooled connection would get its own empty database.
+        return Err("an in-memory database cannot be shared by the connection pool".into());
+    }
+    Ok(PathBuf::from(path))
+}
+
+/// Shows the URL with its password replaced by `***`, so it can be logged.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Self::Postgres(url) | Self::Mysql(url) => f.write_str(&mask_password(url)),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// `scheme://user:secret@host/db` → `scheme://user:***@host/db`.
+fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    // The userinfo ends at the last '@' before the path.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -47,6 +115,12 @@ pub struct Settings {
     pub token_ttl: Duration,
     /// `ROSTER_REGISTRATION`: whether `POST /api/v1/register` is open.
     pub registration_enabled: bool,
+    /// `ROSTER_DB_POOL_SIZE`: most connections held open; `None` means the backend default.
+    pub db_pool_size: Option<u32>,
+    /// `ROSTER_DB_TIMEOUT`: longest wait for a connection, a lock or a statement.
+    pub db_timeout: Duration,
+    /// `ROSTER_DB_STARTUP_WAIT`: how long start-up retries an unreachable database.
+    pub db_startup_wait: Duration,
 }
 
 /// A setting that could not be used; names the variable so an operator can fix it.
@@ -76,6 +150,9 @@ impl Settings {
             bind: setting(&lookup, "ROSTER_BIND", "127.0.0.1:3456", parse_bind)?,
             token_ttl: setting(&lookup, "ROSTER_TOKEN_TTL", "30d", parse_duration)?,
             registration_enabled: setting(&lookup, "ROSTER_REGISTRATION", "true", parse_bool)?,
+            db_pool_size: setting(&lookup, "ROSTER_DB_POOL_SIZE", "", parse_pool_size)?,
+            db_timeout: setting(&lookup, "ROSTER_DB_TIMEOUT", "5s", parse_duration)?,
+            db_startup_wait: setting(&lookup, "ROSTER_DB_STARTUP_WAIT", "30s", parse_duration)?,
         })
     }
 }
@@ -127,6 +204,16 @@ fn parse_duration(value: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(seconds))
 }
 
+fn parse_pool_size(value: &str) -> Result<Option<u32>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    match value.parse::<u32>() {
+        Ok(size) if (1..=1000).contains(&size) => Ok(Some(size)),
+        _ => Err("expected a whole number from 1 to 1000".into()),
+    }
+}
+
 fn parse_bool(value: &str) -> Result<bool, String> {
     match value.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
@@ -155,6 +242,9 @@ mod tests {
         assert_eq!(s.bind, "127.0.0.1:3456");
         assert_eq!(s.token_ttl, Duration::from_secs(30 * 86_400));
         assert!(s.registration_enabled);
+        assert_eq!(s.db_pool_size, None);
+        assert_eq!(s.db_timeout, Duration::from_secs(5));
+        assert_eq!(s.db_startup_wait, Duration::from_secs(30));
     }
 
     #[test]
@@ -187,9 +277,37 @@ mod tests {
             path("/var/lib/r.db")
         );
         assert_eq!(DatabaseUrl::parse("data/r.db"), path("data/r.db"));
-        assert!(DatabaseUrl::parse("postgres://localhost/roster").is_err());
+        assert!(DatabaseUrl::parse("redis://localhost/roster").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());
         assert!(DatabaseUrl::parse(":memory:").is_err());
+    }
+
+    #[test]
+    fn server_urls_pick_their_backend_when_built_in() {
+        let pg = DatabaseUrl::parse("postgresql://u:p@db/roster");
+        assert_eq!(pg.is_ok(), cfg!(feature = "postgres"));
+        let my = DatabaseUrl::parse("mysql://u:p@db/roster");
+        assert_eq!(my.is_ok(), cfg!(feature = "mysql"));
+        if !cfg!(feature = "mysql") {
+            assert!(my.unwrap_err().contains("--features mysql"));
+        }
+    }
+
+    #[test]
+    fn passwords_are_masked_when_shown() {
+        let url = DatabaseUrl::Postgres("postgres://roster:s3cr@t@db:5432/roster".into());
+        assert_eq!(url.to_string(), "postgres://roster:***@db:5432/roster");
+        assert!(!format!("{url:?}").contains("s3cr"));
+        let url = DatabaseUrl::Mysql("mysql://root@localhost/test".into());
+        assert_eq!(url.to_string(), "mysql://root@localhost/test");
+    }
+
+    #[test]
+    fn pool_sizes() {
+        assert_eq!(parse_pool_size(""), Ok(None));
+        assert_eq!(parse_pool_size("4"), Ok(Some(4)));
+        assert!(parse_pool_size("0").is_err());
+        assert!(parse_pool_size("many").is_err());
     }
 
     #[test]

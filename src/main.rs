@@ -43,7 +43,7 @@ fn run(command: Command) -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     match command {
         Command::Migrate => {
-            let pool = db::connect(&settings.database_url).map_err(|e| e.to_string())?;
+            let pool = db::connect(&settings).map_err(|e| e.to_string())?;
             let applied = db::migrate(&pool).map_err(|e| e.to_string())?;
             log::info!("applied {applied} migration(s); the database is up to date");
             Ok(())

@@ -41,7 +41,7 @@ impl Application {
     /// Opens and migrates the database and binds the listener. With port 0 in `bind`, the
     /// OS picks a free port: see [`Application::port`].
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let pool = db::connect(&settings.database_url)?;
+        let pool = db::connect(settings)?;
         let applied = db::migrate(&pool)?;
         if applied > 0 {
             log::info!("applied {applied} database migration(s)");

@@ -1,34 +1,34 @@
-//! The database: connection type, pool, per-connection settings and migrations.
-//!
-//! Everything backend-specific lives here, so a second backend is a change to this module
-//! (and its migrations folder), not to the queries in `models`.
+//! The database: connection type, pool, per-connection settings, migrations and the write
+//! transaction. Everything backend-specific lives here; `models` uses only portable DSL.
 
+mod connection;
 pub mod schema;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection};
-use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::{Connection, ExpressionMethods, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::config::DatabaseUrl;
+pub use connection::{AnyConnection, MultiBackend};
+
+use crate::config::{DatabaseUrl, Settings};
 
 /// The connection every query runs on.
-pub type Conn = SqliteConnection;
+pub type Conn = AnyConnection;
 
 /// The backend of [`Conn`].
-pub type Backend = diesel::sqlite::Sqlite;
+pub type Backend = MultiBackend;
 
 /// A pool of [`Conn`].
-pub type Pool = r2d2::Pool<ConnectionManager<Conn>>;
+pub type Pool = r2d2::Pool<connection::Manager>;
 
-/// Migrations compiled into the binary and applied at start-up.
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-
-/// How long a request waits for a free pooled connection before giving up.
-const POOL_TIMEOUT: Duration = Duration::from_secs(10);
+#[cfg(feature = "sqlite")]
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "postgres")]
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+#[cfg(feature = "mysql")]
+const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
 
 diesel::define_sql_function! {
     /// SQL `lower()`, available on every backend (unlike `ILIKE` or `COLLATE NOCASE`).
@@ -46,44 +46,93 @@ diesel::define_sql_function! {
 /// Why the database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// No connection could be made.
-    #[error("cannot open the database: {0}")]
-    Connect(#[from] r2d2::Error),
-    /// The database file could not be opened or set up.
-    #[error("cannot open the database: {0}")]
-    Open(String),
+    /// No connection could be made within the start-up wait.
+    #[error("cannot connect to the database {url}: {reason}")]
+    Connect {
+        /// The URL, password masked.
+        url: String,
+        /// The last error.
+        reason: String,
+    },
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
-    Migrate(Box<dyn std::error::Error + Send + Sync>),
+    Migrate(String),
 }
 
-/// Opens a pool on the database, checking that a first connection can be made.
-pub fn connect(url: &DatabaseUrl) -> Result<Pool, DbError> {
-    let DatabaseUrl::Sqlite(path) = url;
-    let path = path.to_string_lossy();
-    enable_wal(&path)?;
-    let manager = ConnectionManager::<Conn>::new(path);
-    let pool = r2d2::Pool::builder()
-        .connection_timeout(POOL_TIMEOUT)
-        .connection_customizer(Box::new(SqlitePragmas))
-        .build(manager)?;
-    Ok(pool)
+/// Opens a pool on the configured database. Retries an unreachable database for
+/// `db_startup_wait`, then gives up with the (masked) URL and the last error.
+pub fn connect(settings: &Settings) -> Result<Pool, DbError> {
+    let url = &settings.database_url;
+    let connect_error = |reason: String| DbError::Connect {
+        url: url.to_string(),
+        reason,
+    };
+    let pool_size = settings.db_pool_size.unwrap_or(match url {
+        // SQLite has one writer at a time; a few readers beside it are plenty.
+        DatabaseUrl::Sqlite(_) => 8,
+        DatabaseUrl::Postgres(_) | DatabaseUrl::Mysql(_) => 10,
+    });
+    let deadline = Instant::now() + settings.db_startup_wait;
+    loop {
+        match first_connection(settings) {
+            Ok(()) => break,
+            Err(reason) if Instant::now() >= deadline => return Err(connect_error(reason)),
+            Err(reason) => {
+                log::warn!("database {url} not reachable yet ({reason}); retrying");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
+    // Connections are opened on demand, so a database that goes away later costs requests
+    // a 503 (after db_timeout), not the process.
+    Ok(r2d2::Pool::builder()
+        .max_size(pool_size)
+        .min_idle(Some(1))
+        .connection_timeout(settings.db_timeout)
+        .test_on_check_out(true)
+        .build_unchecked(connection::Manager::new(url.clone(), settings.db_timeout)))
+}
+
+/// Opens one connection; for SQLite also switches the file to WAL. The switch needs an
+/// exclusive lock, and pooled connections racing for it can fail with "database is
+/// locked" whatever the busy timeout; WAL mode is stored in the file, so once is enough.
+fn first_connection(settings: &Settings) -> Result<(), String> {
+    use r2d2::ManageConnection;
+    let manager = connection::Manager::new(settings.database_url.clone(), settings.db_timeout);
+    let mut conn = manager.connect().map_err(|e| e.to_string())?;
+    #[cfg(feature = "sqlite")]
+    if let AnyConnection::Sqlite(sqlite) = &mut conn {
+        use diesel::connection::SimpleConnection;
+        sqlite
+            .batch_execute("PRAGMA journal_mode = WAL;")
+            .map_err(|e| e.to_string())?;
+    }
+    manager.is_valid(&mut conn).map_err(|e| e.to_string())
 }
 
 /// Applies the migrations that have not run yet; returns how many ran.
 pub fn migrate(pool: &Pool) -> Result<usize, DbError> {
-    let mut conn = pool.get()?;
-    let applied = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map_err(DbError::Migrate)?;
-    Ok(applied.len())
+    let mut conn = pool.get().map_err(|e| DbError::Migrate(e.to_string()))?;
+    let applied = match &mut *conn {
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+        #[cfg(feature = "mysql")]
+        AnyConnection::Mysql(c) => c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| DbError::Migrate(e.to_string()))
 }
 
-/// Runs `f` in a transaction that takes the write lock up front.
-///
-/// SQLite's default (deferred) transaction that reads and then writes fails at once with
-/// "database is locked" when another writer got in between; `BEGIN IMMEDIATE` waits for
-/// the lock instead (busy_timeout), so read-check-write sequences are serialised.
+/// Runs `f` in a transaction that holds the write lock from its first statement, so
+/// read-check-write sequences (first user is admin, last-admin guard) are serialised on
+/// every backend:
+/// - SQLite: `BEGIN IMMEDIATE`. A deferred transaction that reads and then writes fails
+///   at once with "database is locked" when another writer got in between.
+/// - PostgreSQL, MariaDB: the row of `write_lock` is updated first, which blocks other
+///   writers until commit (bounded by the lock timeout), while readers go on.
 pub fn write_transaction<T, E>(
     conn: &mut Conn,
     f: impl FnOnce(&mut Conn) -> Result<T, E>,
@@ -91,32 +140,33 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    conn.immediate_transaction(f)
-}
-
-/// Switches the database file to WAL once, before the pool opens its connections: the
-/// switch needs an exclusive lock, and connections racing for it can fail with "database
-/// is locked" whatever the busy timeout. WAL mode is stored in the file.
-fn enable_wal(path: &str) -> Result<(), DbError> {
-    let mut conn = Conn::establish(path).map_err(|e| DbError::Open(e.to_string()))?;
-    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
-        .map_err(|e| DbError::Open(e.to_string()))
-}
-
-/// Sets the SQLite PRAGMAs on every new connection.
-#[derive(Debug)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        // One batch, since sql_query would run only the first statement. busy_timeout
-        // makes writers wait for the lock instead of failing; synchronous=FULL makes a
-        // commit durable before the client is answered.
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 10000;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+    match conn {
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+        }
+        #[allow(unreachable_patterns)] // reachable only when a server backend is built in
+        _ => {
+            <Conn as Connection>::TransactionManager::begin_transaction(conn)?;
+            let locked = diesel::update(schema::write_lock::table)
+                .set(schema::write_lock::generation.eq(schema::write_lock::generation + 1))
+                .execute(conn);
+            if let Err(e) = locked {
+                let _ = <Conn as Connection>::TransactionManager::rollback_transaction(conn);
+                return Err(e.into());
+            }
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            <Conn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The error of `f` is the one worth reporting; a failed rollback leaves the
+            // connection broken, which the pool then discards.
+            let _ = <Conn as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(error)
+        }
     }
 }

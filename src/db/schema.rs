@@ -28,3 +28,11 @@ diesel::table! {
 
 diesel::joinable!(tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, tokens);
+
+diesel::table! {
+    /// One row whose update serialises writers on server backends.
+    write_lock (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}

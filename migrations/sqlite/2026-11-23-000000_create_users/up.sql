@@ -28,3 +28,12 @@ CREATE TABLE tokens (
 
 CREATE UNIQUE INDEX tokens_token_hash ON tokens (token_hash);
 CREATE INDEX tokens_user_id ON tokens (user_id);
+
+-- One row; server backends update it first in every write transaction to serialise
+-- writers (SQLite uses BEGIN IMMEDIATE instead). Kept here so every backend has the
+-- same tables.
+CREATE TABLE write_lock (
+    id INTEGER PRIMARY KEY NOT NULL,
+    generation BIGINT NOT NULL
+);
+INSERT INTO write_lock (id, generation) VALUES (1, 0);

@@ -1,0 +1,3 @@
+DROP TABLE write_lock;
+DROP TABLE tokens;
+DROP TABLE users;
