@@ -1,7 +1,6 @@
 //! `TestApp`: the real service on a free port over its own temporary SQLite database,
 //! with one helper per endpoint and the personas the tests need.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
@@ -12,13 +11,56 @@ use roster::startup::Application;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+use crate::backends::{ServerDatabase, TestBackend};
+
+/// The database of one test, removed when the last instance using it is gone.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// What the database runs on.
+    pub backend: TestBackend,
+    /// `ROSTER_DATABASE_URL` of the instances.
+    pub url: String,
+    // Held for their Drop, which removes the database.
+    _dir: Option<TempDir>,
+    _server: Option<ServerDatabase>,
+}
+
+impl TestDatabase {
+    /// A new, empty database on the current test's backend.
+    pub fn create() -> Arc<Self> {
+        let backend = TestBackend::current();
+        let database = match backend {
+            TestBackend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temp dir");
+                let url = format!("sqlite://{}", dir.path().join("roster.db").display());
+                Self {
+                    backend,
+                    url,
+                    _dir: Some(dir),
+                    _server: None,
+                }
+            }
+            _ => {
+                let server = ServerDatabase::create(backend);
+                Self {
+                    backend,
+                    url: server.url.clone(),
+                    _dir: None,
+                    _server: Some(server),
+                }
+            }
+        };
+        Arc::new(database)
+    }
+}
+
 /// A running Roster instance.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub db_path: PathBuf,
+    pub database: Arc<TestDatabase>,
     handle: ServerHandle,
-    dir: Arc<TempDir>,
+    database_url: String,
     env: Vec<(String, String)>,
 }
 
@@ -89,19 +131,32 @@ impl TestApp {
 
     /// A fresh instance with some environment settings changed.
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
-        let dir = Arc::new(tempfile::tempdir().expect("a temp dir"));
+        let database = TestDatabase::create();
+        let url = database.url.clone();
+        Self::spawn_on(database, url, env)
+    }
+
+    /// An instance on `database`, reaching it through `database_url` (which may lead
+    /// through a proxy).
+    pub fn spawn_on(
+        database: Arc<TestDatabase>,
+        database_url: String,
+        env: &[(&str, &str)],
+    ) -> Self {
         let env = env
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        Self::start(dir, env).await
+        Self::start(database, database_url, env)
     }
 
-    async fn start(dir: Arc<TempDir>, env: Vec<(String, String)>) -> Self {
-        let db_path = dir.path().join("roster.db");
-        let url = format!("sqlite://{}", db_path.display());
+    fn start(
+        database: Arc<TestDatabase>,
+        database_url: String,
+        env: Vec<(String, String)>,
+    ) -> Self {
         let settings = Settings::from_lookup(|name| match name {
-            "ROSTER_DATABASE_URL" => Some(url.clone()),
+            "ROSTER_DATABASE_URL" => Some(database_url.clone()),
             "ROSTER_BIND" => Some("127.0.0.1:0".to_owned()),
             _ => env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         })
@@ -113,17 +168,30 @@ impl TestApp {
         Self {
             address,
             client: reqwest::Client::new(),
-            db_path,
+            database,
             handle,
-            dir,
+            database_url,
             env,
         }
     }
 
-    /// Stops this instance and starts a new one on the same database file.
+    /// A second instance on the same database, as behind a load balancer.
+    pub fn sibling(&self) -> Self {
+        Self::start(
+            self.database.clone(),
+            self.database_url.clone(),
+            self.env.clone(),
+        )
+    }
+
+    /// Stops this instance and starts a new one on the same database.
     pub async fn restart(self) -> Self {
         self.handle.stop(true).await;
-        Self::start(self.dir.clone(), self.env.clone()).await
+        Self::start(
+            self.database.clone(),
+            self.database_url.clone(),
+            self.env.clone(),
+        )
     }
 
     /// Sends a request to `/api/v1{path}`.

@@ -2,6 +2,8 @@
 // Test code: a failed unwrap or expect is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
+mod backends;
 mod concurrency;
 mod current_user;
 mod errors;

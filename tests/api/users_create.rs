@@ -3,150 +3,146 @@ use serde_json::json;
 
 use crate::helpers::{form, Body, TestApp};
 
-#[tokio::test]
-async fn an_admin_creates_a_user_who_can_then_log_in() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let body = json!({"username": "noom", "password": "noom-password", "email": "noom@example.com", "name": "Noom"});
-    let answer = app.put("/users", Some(&admin.token), body).await;
-    let created = answer.ok();
-    assert_eq!(created["username"], json!("noom"));
-    assert_eq!(created["name"], json!("Noom"));
-    assert_eq!(created["email"], json!("noom@example.com"));
-    assert_eq!(created["password"], json!(""));
-    assert_eq!(created["isAdmin"], json!(false));
-    assert_eq!(created["disabled"], json!(false));
-    assert_eq!(created["created"], created["updated"]);
+backend_tests! {
+    async fn an_admin_creates_a_user_who_can_then_log_in() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let body = json!({"username": "noom", "password": "noom-password", "email": "noom@example.com", "name": "Noom"});
+        let answer = app.put("/users", Some(&admin.token), body).await;
+        let created = answer.ok();
+        assert_eq!(created["username"], json!("noom"));
+        assert_eq!(created["name"], json!("Noom"));
+        assert_eq!(created["email"], json!("noom@example.com"));
+        assert_eq!(created["password"], json!(""));
+        assert_eq!(created["isAdmin"], json!(false));
+        assert_eq!(created["disabled"], json!(false));
+        assert_eq!(created["created"], created["updated"]);
 
-    let stored = app
-        .get(&format!("/users/{}", created["id"]), Some(&admin.token))
-        .await;
-    assert_eq!(stored.ok(), created);
-    let login = app.login("noom", "noom-password").await;
-    assert_eq!(login.ok()["id"], created["id"]);
-}
-
-#[tokio::test]
-async fn email_is_optional_and_is_admin_is_honoured() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let body = json!({"username": "boss", "password": "boss-password", "isAdmin": true});
-    let created = app.put("/users", Some(&admin.token), body).await;
-    assert_eq!(created.ok()["email"], json!(""));
-    assert_eq!(created.ok()["isAdmin"], json!(true));
-    let token = app.login("boss", "boss-password").await.ok()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.get("/users", Some(&token)).await.ok();
-}
-
-#[tokio::test]
-async fn create_takes_the_form_value_user_or_plain_fields() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let user = form(&[(
-        "user",
-        r#"{"username": "formjson", "password": "password-1", "name": "Lorem Impsum"}"#,
-    )]);
-    let answer = app
-        .request(Method::PUT, "/users", Some(&admin.token), user)
-        .await;
-    assert_eq!(answer.ok()["name"], json!("Lorem Impsum"));
-
-    let plain = form(&[
-        ("username", "formplain"),
-        ("password", "password-1"),
-        ("isAdmin", "true"),
-    ]);
-    let answer = app
-        .request(Method::PUT, "/users", Some(&admin.token), plain)
-        .await;
-    assert_eq!(answer.ok()["isAdmin"], json!(true));
-
-    let broken = form(&[("user", "{not json")]);
-    app.request(Method::PUT, "/users", Some(&admin.token), broken)
-        .await
-        .assert_error(400, 1001);
-}
-
-#[tokio::test]
-async fn invalid_creates_are_refused_and_store_nothing() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    app.user(&admin, "taken").await;
-    let cases = [
-        (json!({"username": "new"}), 1001),
-        (json!({"password": "password-1"}), 1001),
-        (json!({"username": "new", "password": "1234567"}), 1011),
-        (
-            json!({"username": "new", "password": "x".repeat(1025)}),
-            1011,
-        ),
-        (json!({"username": "new!", "password": "password-1"}), 1010),
-        (
-            json!({"username": "x".repeat(65), "password": "password-1"}),
-            1010,
-        ),
-        (
-            json!({"username": "new", "password": "password-1", "email": "x@"}),
-            1012,
-        ),
-        (
-            json!({"username": "new", "password": "password-1", "name": "a\nb"}),
-            1013,
-        ),
-        (
-            json!({"username": "new", "password": "password-1", "isAdmin": "yes"}),
-            1001,
-        ),
-        (
-            json!({"username": "new", "password": "password-1", "role": "admin"}),
-            1001,
-        ),
-        (json!({"username": "TAKEN", "password": "password-1"}), 1020),
-        (
-            json!({"username": "new", "password": "password-1", "email": "TAKEN@example.com"}),
-            1021,
-        ),
-        (json!([]), 1001),
-        (json!(null), 1001),
-    ];
-    for (body, code) in cases {
-        let answer = app.put("/users", Some(&admin.token), body.clone()).await;
-        answer.assert_error(400, code);
+        let stored = app
+            .get(&format!("/users/{}", created["id"]), Some(&admin.token))
+            .await;
+        assert_eq!(stored.ok(), created);
+        let login = app.login("noom", "noom-password").await;
+        assert_eq!(login.ok()["id"], created["id"]);
     }
-    assert_eq!(app.all_users(&admin).await.len(), 2);
-}
 
-#[tokio::test]
-async fn the_admin_check_comes_before_the_payload() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let user = app.user(&admin, "alice").await;
-    let malformed = || Body::Raw("application/json", b"{oops".to_vec());
-    app.request(Method::PUT, "/users", Some(&user.token), malformed())
-        .await
-        .assert_error(403, 3001);
-    app.request(Method::PUT, "/users", None, malformed())
-        .await
-        .assert_error(401, 2001);
-    let huge = Body::Raw("application/json", vec![b' '; 200 * 1024]);
-    app.request(Method::PUT, "/users", None, huge)
-        .await
-        .assert_error(401, 2001);
-    assert_eq!(app.all_users(&admin).await.len(), 2);
-}
+    async fn email_is_optional_and_is_admin_is_honoured() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let body = json!({"username": "boss", "password": "boss-password", "isAdmin": true});
+        let created = app.put("/users", Some(&admin.token), body).await;
+        assert_eq!(created.ok()["email"], json!(""));
+        assert_eq!(created.ok()["isAdmin"], json!(true));
+        let token = app.login("boss", "boss-password").await.ok()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.get("/users", Some(&token)).await.ok();
+    }
 
-#[tokio::test]
-async fn passwords_are_kept_exactly_as_sent() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let password = "  spaced ünïcode  ";
-    let body = json!({"username": "exact", "password": password});
-    app.put("/users", Some(&admin.token), body).await.ok();
-    app.login("exact", password).await.ok();
-    app.login("exact", password.trim())
-        .await
-        .assert_error(401, 2003);
+    async fn create_takes_the_form_value_user_or_plain_fields() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let user = form(&[(
+            "user",
+            r#"{"username": "formjson", "password": "password-1", "name": "Lorem Impsum"}"#,
+        )]);
+        let answer = app
+            .request(Method::PUT, "/users", Some(&admin.token), user)
+            .await;
+        assert_eq!(answer.ok()["name"], json!("Lorem Impsum"));
+
+        let plain = form(&[
+            ("username", "formplain"),
+            ("password", "password-1"),
+            ("isAdmin", "true"),
+        ]);
+        let answer = app
+            .request(Method::PUT, "/users", Some(&admin.token), plain)
+            .await;
+        assert_eq!(answer.ok()["isAdmin"], json!(true));
+
+        let broken = form(&[("user", "{not json")]);
+        app.request(Method::PUT, "/users", Some(&admin.token), broken)
+            .await
+            .assert_error(400, 1001);
+    }
+
+    async fn invalid_creates_are_refused_and_store_nothing() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        app.user(&admin, "taken").await;
+        let cases = [
+            (json!({"username": "new"}), 1001),
+            (json!({"password": "password-1"}), 1001),
+            (json!({"username": "new", "password": "1234567"}), 1011),
+            (
+                json!({"username": "new", "password": "x".repeat(1025)}),
+                1011,
+            ),
+            (json!({"username": "new!", "password": "password-1"}), 1010),
+            (
+                json!({"username": "x".repeat(65), "password": "password-1"}),
+                1010,
+            ),
+            (
+                json!({"username": "new", "password": "password-1", "email": "x@"}),
+                1012,
+            ),
+            (
+                json!({"username": "new", "password": "password-1", "name": "a\nb"}),
+                1013,
+            ),
+            (
+                json!({"username": "new", "password": "password-1", "isAdmin": "yes"}),
+                1001,
+            ),
+            (
+                json!({"username": "new", "password": "password-1", "role": "admin"}),
+                1001,
+            ),
+            (json!({"username": "TAKEN", "password": "password-1"}), 1020),
+            (
+                json!({"username": "new", "password": "password-1", "email": "TAKEN@example.com"}),
+                1021,
+            ),
+            (json!([]), 1001),
+            (json!(null), 1001),
+        ];
+        for (body, code) in cases {
+            let answer = app.put("/users", Some(&admin.token), body.clone()).await;
+            answer.assert_error(400, code);
+        }
+        assert_eq!(app.all_users(&admin).await.len(), 2);
+    }
+
+    async fn the_admin_check_comes_before_the_payload() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let user = app.user(&admin, "alice").await;
+        let malformed = || Body::Raw("application/json", b"{oops".to_vec());
+        app.request(Method::PUT, "/users", Some(&user.token), malformed())
+            .await
+            .assert_error(403, 3001);
+        app.request(Method::PUT, "/users", None, malformed())
+            .await
+            .assert_error(401, 2001);
+        let huge = Body::Raw("application/json", vec![b' '; 200 * 1024]);
+        app.request(Method::PUT, "/users", None, huge)
+            .await
+            .assert_error(401, 2001);
+        assert_eq!(app.all_users(&admin).await.len(), 2);
+    }
+
+    async fn passwords_are_kept_exactly_as_sent() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let password = "  spaced ünïcode  ";
+        let body = json!({"username": "exact", "password": password});
+        app.put("/users", Some(&admin.token), body).await.ok();
+        app.login("exact", password).await.ok();
+        app.login("exact", password.trim())
+            .await
+            .assert_error(401, 2003);
+    }
 }

@@ -16,138 +16,135 @@ fn usernames(list: &Value) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test]
-async fn only_admins_may_list_users() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    let user = app.user(&admin, "alice").await;
-    app.get("/users", None).await.assert_error(401, 2001);
-    let answer = app.get("/users", Some(&user.token)).await;
-    assert_eq!(answer.assert_error(403, 3001), "Only admins may do this.");
-    // The admin check comes before the query is looked at.
-    app.get("/users?page=0", Some(&user.token))
-        .await
-        .assert_error(403, 3001);
-}
-
-#[tokio::test]
-async fn users_are_listed_by_id_in_pages_with_pagination_headers() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    for name in ["u2", "u3", "u4", "u5", "u6"] {
-        create(&app, &admin, name, "", "").await;
+backend_tests! {
+    async fn only_admins_may_list_users() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let user = app.user(&admin, "alice").await;
+        app.get("/users", None).await.assert_error(401, 2001);
+        let answer = app.get("/users", Some(&user.token)).await;
+        assert_eq!(answer.assert_error(403, 3001), "Only admins may do this.");
+        // The admin check comes before the query is looked at.
+        app.get("/users?page=0", Some(&user.token))
+            .await
+            .assert_error(403, 3001);
     }
 
-    let all = app.get("/users", Some(&admin.token)).await;
-    assert_eq!(usernames(all.ok()), ["admin", "u2", "u3", "u4", "u5", "u6"]);
-    assert_eq!(all.header("x-pagination-total-pages").as_deref(), Some("1"));
-    assert_eq!(
-        all.header("x-pagination-result-count").as_deref(),
-        Some("6")
-    );
+    async fn users_are_listed_by_id_in_pages_with_pagination_headers() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        for name in ["u2", "u3", "u4", "u5", "u6"] {
+            create(&app, &admin, name, "", "").await;
+        }
 
-    let page = app
-        .get("/users?page=2&per_page=4", Some(&admin.token))
-        .await;
-    assert_eq!(usernames(page.ok()), ["u5", "u6"]);
-    assert_eq!(
-        page.header("x-pagination-total-pages").as_deref(),
-        Some("2")
-    );
-    assert_eq!(
-        page.header("x-pagination-result-count").as_deref(),
-        Some("2")
-    );
+        let all = app.get("/users", Some(&admin.token)).await;
+        assert_eq!(usernames(all.ok()), ["admin", "u2", "u3", "u4", "u5", "u6"]);
+        assert_eq!(all.header("x-pagination-total-pages").as_deref(), Some("1"));
+        assert_eq!(
+            all.header("x-pagination-result-count").as_deref(),
+            Some("6")
+        );
 
-    let beyond = app
-        .get("/users?page=9&per_page=4", Some(&admin.token))
-        .await;
-    assert_eq!(beyond.ok(), &json!([]));
-    assert_eq!(
-        beyond.header("x-pagination-total-pages").as_deref(),
-        Some("2")
-    );
-    assert_eq!(
-        beyond.header("x-pagination-result-count").as_deref(),
-        Some("0")
-    );
-
-    // More than 1000 per page is reduced to 1000, not refused.
-    let big = app.get("/users?per_page=5000", Some(&admin.token)).await;
-    assert_eq!(big.ok().as_array().unwrap().len(), 6);
-
-    for body in all.ok().as_array().unwrap() {
-        assert_eq!(body["password"], json!(""));
-    }
-}
-
-#[tokio::test]
-async fn bad_pages_are_refused() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    for query in [
-        "page=0",
-        "page=-1",
-        "page=abc",
-        "page=",
-        "per_page=0",
-        "per_page=ten",
-        "per_page=1.5",
-    ] {
-        let answer = app
-            .get(&format!("/users?{query}"), Some(&admin.token))
+        let page = app
+            .get("/users?page=2&per_page=4", Some(&admin.token))
             .await;
-        answer.assert_error(400, 1015);
+        assert_eq!(usernames(page.ok()), ["u5", "u6"]);
+        assert_eq!(
+            page.header("x-pagination-total-pages").as_deref(),
+            Some("2")
+        );
+        assert_eq!(
+            page.header("x-pagination-result-count").as_deref(),
+            Some("2")
+        );
+
+        let beyond = app
+            .get("/users?page=9&per_page=4", Some(&admin.token))
+            .await;
+        assert_eq!(beyond.ok(), &json!([]));
+        assert_eq!(
+            beyond.header("x-pagination-total-pages").as_deref(),
+            Some("2")
+        );
+        assert_eq!(
+            beyond.header("x-pagination-result-count").as_deref(),
+            Some("0")
+        );
+
+        // More than 1000 per page is reduced to 1000, not refused.
+        let big = app.get("/users?per_page=5000", Some(&admin.token)).await;
+        assert_eq!(big.ok().as_array().unwrap().len(), 6);
+
+        for body in all.ok().as_array().unwrap() {
+            assert_eq!(body["password"], json!(""));
+        }
     }
-}
 
-#[tokio::test]
-async fn search_matches_username_name_or_email_ignoring_case() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    create(&app, &admin, "alice", "Alice Liddell", "alice@wonder.land").await;
-    create(&app, &admin, "bob", "Bobby Tables", "bob@example.com").await;
-    create(&app, &admin, "carol", "Carol", "carol@WONDER.land").await;
+    async fn bad_pages_are_refused() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        for query in [
+            "page=0",
+            "page=-1",
+            "page=abc",
+            "page=",
+            "per_page=0",
+            "per_page=ten",
+            "per_page=1.5",
+        ] {
+            let answer = app
+                .get(&format!("/users?{query}"), Some(&admin.token))
+                .await;
+            answer.assert_error(400, 1015);
+        }
+    }
 
-    let search = |s: &'static str| {
-        let app = &app;
-        let token = admin.token.clone();
-        async move { app.get(&format!("/users?s={s}"), Some(&token)).await }
-    };
-    assert_eq!(usernames(search("ALICE").await.ok()), ["alice"]);
-    assert_eq!(usernames(search("tables").await.ok()), ["bob"]);
-    assert_eq!(usernames(search("wonder").await.ok()), ["alice", "carol"]);
-    assert_eq!(usernames(search("zzz").await.ok()), Vec::<&str>::new());
-    let one = search("wonder").await;
-    assert_eq!(
-        one.header("x-pagination-result-count").as_deref(),
-        Some("2")
-    );
-    // An empty term means no filter.
-    assert_eq!(search("").await.ok().as_array().unwrap().len(), 4);
-}
+    async fn search_matches_username_name_or_email_ignoring_case() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        create(&app, &admin, "alice", "Alice Liddell", "alice@wonder.land").await;
+        create(&app, &admin, "bob", "Bobby Tables", "bob@example.com").await;
+        create(&app, &admin, "carol", "Carol", "carol@WONDER.land").await;
 
-#[tokio::test]
-async fn percent_and_underscore_are_taken_literally() {
-    let app = TestApp::spawn().await;
-    let admin = app.admin().await;
-    create(&app, &admin, "a_b", "", "").await;
-    create(&app, &admin, "axb", "", "").await;
-    create(&app, &admin, "sale", "50% off", "").await;
-    create(&app, &admin, "bulk", "500 off", "").await;
-    create(&app, &admin, "slash", r"back\slash", "").await;
+        let search = |s: &'static str| {
+            let app = &app;
+            let token = admin.token.clone();
+            async move { app.get(&format!("/users?s={s}"), Some(&token)).await }
+        };
+        assert_eq!(usernames(search("ALICE").await.ok()), ["alice"]);
+        assert_eq!(usernames(search("tables").await.ok()), ["bob"]);
+        assert_eq!(usernames(search("wonder").await.ok()), ["alice", "carol"]);
+        assert_eq!(usernames(search("zzz").await.ok()), Vec::<&str>::new());
+        let one = search("wonder").await;
+        assert_eq!(
+            one.header("x-pagination-result-count").as_deref(),
+            Some("2")
+        );
+        // An empty term means no filter.
+        assert_eq!(search("").await.ok().as_array().unwrap().len(), 4);
+    }
 
-    let get = |query: &'static str| app.get(query, Some(&admin.token));
-    assert_eq!(usernames(get("/users?s=_").await.ok()), ["a_b"]);
-    assert_eq!(usernames(get("/users?s=a_b").await.ok()), ["a_b"]);
-    assert_eq!(usernames(get("/users?s=%25").await.ok()), ["sale"]);
-    assert_eq!(usernames(get("/users?s=50%25").await.ok()), ["sale"]);
-    assert_eq!(usernames(get("/users?s=%5C").await.ok()), ["slash"]);
+    async fn percent_and_underscore_are_taken_literally() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        create(&app, &admin, "a_b", "", "").await;
+        create(&app, &admin, "axb", "", "").await;
+        create(&app, &admin, "sale", "50% off", "").await;
+        create(&app, &admin, "bulk", "500 off", "").await;
+        create(&app, &admin, "slash", r"back\slash", "").await;
 
-    let page = get("/users?s=off&per_page=1&page=2").await;
-    assert_eq!(usernames(page.ok()), ["bulk"]);
-    assert_eq!(
-        page.header("x-pagination-total-pages").as_deref(),
-        Some("2")
-    );
+        let get = |query: &'static str| app.get(query, Some(&admin.token));
+        assert_eq!(usernames(get("/users?s=_").await.ok()), ["a_b"]);
+        assert_eq!(usernames(get("/users?s=a_b").await.ok()), ["a_b"]);
+        assert_eq!(usernames(get("/users?s=%25").await.ok()), ["sale"]);
+        assert_eq!(usernames(get("/users?s=50%25").await.ok()), ["sale"]);
+        assert_eq!(usernames(get("/users?s=%5C").await.ok()), ["slash"]);
+
+        let page = get("/users?s=off&per_page=1&page=2").await;
+        assert_eq!(usernames(page.ok()), ["bulk"]);
+        assert_eq!(
+            page.header("x-pagination-total-pages").as_deref(),
+            Some("2")
+        );
+    }
 }
