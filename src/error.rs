@@ -89,7 +89,7 @@ pub enum ApiError {
         "Unsupported Content-Type: send application/json or application/x-www-form-urlencoded."
     )]
     UnsupportedMediaType,
-    /// The database has no free connection, or cannot be reached.
+    /// The database cannot be reached, or has no free connection within ROSTER_DB_TIMEOUT.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Anything unexpected.
@@ -200,7 +200,7 @@ impl From<StoreError> for ApiError {
             StoreError::UsernameTaken => Self::UsernameTaken,
             StoreError::EmailTaken => Self::EmailTaken,
             StoreError::LastAdmin => Self::LastAdmin,
-            StoreError::Unavailable(e) => Self::Unavailable(e.into()),
+            StoreError::Unavailable(e) => Self::Unavailable(e),
             e @ StoreError::Database(_) => Self::Internal(e.into()),
         }
     }

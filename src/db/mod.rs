@@ -110,20 +110,60 @@ fn first_connection(settings: &Settings) -> Result<(), String> {
     manager.is_valid(&mut conn).map_err(|e| e.to_string())
 }
 
-/// Applies the migrations that have not run yet; returns how many ran.
+/// Applies the migrations that have not run yet; returns how many ran. Instances starting
+/// together on a new database take turns: each holds a lock while it migrates, so the
+/// others find the work done instead of failing on "table already exists".
 pub fn migrate(pool: &Pool) -> Result<usize, DbError> {
     let mut conn = pool.get().map_err(|e| DbError::Migrate(e.to_string()))?;
     let applied = match &mut *conn {
         #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Sqlite(c) => c.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(MigrateFailure::Migration)
+        }),
         #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => c
-            .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map(|v| v.len()),
+        AnyConnection::Postgres(c) => with_lock(
+            c,
+            "SELECT pg_advisory_lock(7270736572)",
+            "SELECT pg_advisory_unlock(7270736572)",
+            |c| {
+                c.run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.len())
+            },
+        ),
         #[cfg(feature = "mysql")]
-        AnyConnection::Mysql(c) => c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Mysql(c) => with_lock(
+            c,
+            "DO GET_LOCK('roster_migrations', 300)",
+            "DO RELEASE_LOCK('roster_migrations')",
+            |c| c.run_pending_migrations(MYSQL_MIGRATIONS).map(|v| v.len()),
+        ),
     };
     applied.map_err(|e| DbError::Migrate(e.to_string()))
+}
+
+/// A migration run that failed, in the database or in a migration.
+#[derive(Debug, thiserror::Error)]
+enum MigrateFailure {
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error("{0}")]
+    Migration(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Runs `migrate` between the SQL that takes and releases a session-level lock.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+fn with_lock<C: diesel::connection::SimpleConnection>(
+    conn: &mut C,
+    lock: &str,
+    unlock: &str,
+    migrate: impl FnOnce(&mut C) -> Result<usize, Box<dyn std::error::Error + Send + Sync>>,
+) -> Result<usize, MigrateFailure> {
+    conn.batch_execute(lock)?;
+    let result = migrate(conn).map_err(MigrateFailure::Migration);
+    conn.batch_execute(unlock)?;
+    result
 }
 
 /// Runs `f` in a transaction that holds the write lock from its first statement, so

@@ -15,9 +15,10 @@ pub enum StoreError {
     /// The change would leave no enabled admin.
     #[error("the last enabled admin cannot be removed")]
     LastAdmin,
-    /// No pooled connection became free in time.
-    #[error("no database connection available")]
-    Unavailable(#[source] r2d2::Error),
+    /// The database cannot be reached: no pooled connection in time, or the connection
+    /// closed under the query.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Anything else the database reported.
     #[error("database error")]
     Database(#[source] DieselError),
@@ -27,6 +28,9 @@ impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match &error {
             DieselError::NotFound => Self::UserNotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable(error.into())
+            }
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 // PostgreSQL names the constraint; SQLite names the index in the message.
                 let culprit = info.constraint_name().unwrap_or(info.message());

@@ -18,7 +18,7 @@ where
 {
     let pool = state.pool.clone();
     let result = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::Unavailable)?;
+        let mut conn = pool.get().map_err(|e| StoreError::Unavailable(e.into()))?;
         f(&mut conn)
     })
     .await?;

@@ -2,7 +2,8 @@
 //! backend compiled in: `name::sqlite`, `name::postgres`, `name::mysql`. SQLite always
 //! runs; a server backend runs when its admin URL is set (`ROSTER_TEST_POSTGRES_URL`,
 //! `ROSTER_TEST_MYSQL_URL`) and otherwise passes with a note on stderr. `.ci/run` sets
-//! both and checks the servers answer, so CI never skips one.
+//! both and checks the servers answer, and with `CI` set a missing URL fails the test, so
+//! CI never skips one.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -43,6 +44,11 @@ impl TestBackend {
 /// server is not configured.
 pub async fn run_on(backend: TestBackend, test: impl Future<Output = ()>) {
     if backend != TestBackend::Sqlite && backend.admin_url().is_none() {
+        // CI must never skip a backend silently.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but the ROSTER_TEST_*_URL of {backend:?} is not"
+        );
         eprintln!("skipped on {backend:?}: its ROSTER_TEST_*_URL is not set");
         return;
     }

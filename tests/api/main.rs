@@ -12,6 +12,7 @@ mod info;
 mod instances;
 mod login;
 mod logout;
+mod migrations;
 mod outage;
 mod password;
 mod persistence;
