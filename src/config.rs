@@ -121,6 +121,10 @@ pub struct Settings {
     pub db_timeout: Duration,
     /// `ROSTER_DB_STARTUP_WAIT`: how long start-up retries an unreachable database.
     pub db_startup_wait: Duration,
+    /// `ROSTER_HASH_CONCURRENCY`: argon2 runs at once (default: the number of CPUs).
+    pub hash_concurrency: usize,
+    /// `ROSTER_HASH_WAIT`: longest wait for a hashing slot before answering 503.
+    pub hash_wait: Duration,
 }
 
 /// A setting that could not be used; names the variable so an operator can fix it.
@@ -143,16 +147,21 @@ impl Settings {
 
     /// Reads the settings through `lookup`, so tests can supply their own values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let cpus = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .to_string();
         Ok(Self {
             database_url: setting(&lookup, "ROSTER_DATABASE_URL", "sqlite://roster.db", |v| {
                 DatabaseUrl::parse(v)
             })?,
             bind: setting(&lookup, "ROSTER_BIND", "127.0.0.1:3456", parse_bind)?,
-            token_ttl: setting(&lookup, "ROSTER_TOKEN_TTL", "30d", parse_duration)?,
+            token_ttl: setting(&lookup, "ROSTER_TOKEN_TTL", "30d", parse_ttl)?,
             registration_enabled: setting(&lookup, "ROSTER_REGISTRATION", "true", parse_bool)?,
             db_pool_size: setting(&lookup, "ROSTER_DB_POOL_SIZE", "", parse_pool_size)?,
             db_timeout: setting(&lookup, "ROSTER_DB_TIMEOUT", "5s", parse_duration)?,
             db_startup_wait: setting(&lookup, "ROSTER_DB_STARTUP_WAIT", "30s", parse_duration)?,
+            hash_concurrency: setting(&lookup, "ROSTER_HASH_CONCURRENCY", &cpus, parse_count)?,
+            hash_wait: setting(&lookup, "ROSTER_HASH_WAIT", "2s", parse_duration)?,
         })
     }
 }
@@ -179,29 +188,49 @@ fn parse_bind(value: &str) -> Result<String, String> {
     }
 }
 
-/// Accepts whole seconds (`90`) or a number with a unit: `s`, `m`, `h` or `d`.
+/// Accepts whole seconds (`90`) or a number with a unit: `ms`, `s`, `m`, `h` or `d`.
 fn parse_duration(value: &str) -> Result<Duration, String> {
-    let (digits, unit_seconds) = match value.char_indices().last() {
-        Some((i, 's')) => (&value[..i], 1),
-        Some((i, 'm')) => (&value[..i], 60),
-        Some((i, 'h')) => (&value[..i], 3_600),
-        Some((i, 'd')) => (&value[..i], 86_400),
-        _ => (value, 1),
+    let (digits, unit_millis) = if let Some(digits) = value.strip_suffix("ms") {
+        (digits, 1)
+    } else {
+        match value.char_indices().last() {
+            Some((i, 's')) => (&value[..i], 1_000),
+            Some((i, 'm')) => (&value[..i], 60_000),
+            Some((i, 'h')) => (&value[..i], 3_600_000),
+            Some((i, 'd')) => (&value[..i], 86_400_000),
+            _ => (value, 1_000),
+        }
     };
     let expected = "expected whole seconds (`3600`) or a duration like `90s`, `15m`, `12h`, `30d`";
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(expected.into());
     }
     let count: u64 = digits.parse().map_err(|_| expected.to_owned())?;
-    let seconds = count
-        .checked_mul(unit_seconds)
+    let millis = count
+        .checked_mul(unit_millis)
         // Expiry is stored as unix seconds in an i64; keep far from overflow.
-        .filter(|s| *s <= 100 * 365 * 86_400)
+        .filter(|ms| *ms <= 100 * 365 * 86_400_000)
         .ok_or("at most 100 years")?;
-    if seconds == 0 {
+    if millis == 0 {
+        return Err("must be more than zero".into());
+    }
+    Ok(Duration::from_millis(millis))
+}
+
+/// A token lifetime: a duration of at least one second.
+fn parse_ttl(value: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(value)?;
+    if ttl < Duration::from_secs(1) {
         return Err("must be at least one second".into());
     }
-    Ok(Duration::from_secs(seconds))
+    Ok(ttl)
+}
+
+fn parse_count(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 1024".into()),
+    }
 }
 
 fn parse_pool_size(value: &str) -> Result<Option<u32>, String> {

@@ -92,6 +92,9 @@ pub enum ApiError {
     /// The database cannot be reached, or has no free connection within ROSTER_DB_TIMEOUT.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Every hashing slot stayed busy for ROSTER_HASH_WAIT.
+    #[error("The server is busy checking passwords; retry in a moment.")]
+    HashingBusy,
     /// Anything unexpected.
     #[error("Internal server error.")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -145,6 +148,17 @@ impl ApiError {
             Self::UnsupportedMediaType => 4150,
             Self::Internal(_) => 5000,
             Self::Unavailable(_) => 5030,
+            Self::HashingBusy => 5031,
+        }
+    }
+}
+
+impl ApiError {
+    /// Seconds after which a retry may succeed, for the `Retry-After` header.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::HashingBusy | Self::Unavailable(_) => Some(1),
+            _ => None,
         }
     }
 }
@@ -159,7 +173,7 @@ impl ResponseError for ApiError {
             4130 => StatusCode::PAYLOAD_TOO_LARGE,
             4150 => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             4000..=4999 => StatusCode::NOT_FOUND,
-            5030 => StatusCode::SERVICE_UNAVAILABLE,
+            5030 | 5031 => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -172,6 +186,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header(("Retry-After", seconds.to_string()));
         }
         let message = self.to_string();
         response.json(ErrorBody {

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::Logger;
+use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, App, HttpServer};
 
 use crate::auth::password::HashError;
@@ -55,6 +55,12 @@ impl Application {
         let port = listener.local_addr().map_err(bind_error)?.port();
         let server = HttpServer::new(move || {
             App::new()
+                // Every answer is about accounts: never cached, never sniffed.
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Cache-Control", "no-store")),
+                )
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
                 .app_data(state.clone())
                 .configure(routes::configure)

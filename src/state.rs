@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use tokio::sync::Semaphore;
+
 use crate::auth::password::{self, HashError};
 use crate::config::Settings;
 use crate::db::Pool;
@@ -17,6 +19,10 @@ pub struct AppState {
     pub registration_enabled: bool,
     /// Verified against when a login names an unknown user, to keep timing constant.
     pub dummy_hash: String,
+    /// Bounds how many argon2 runs happen at once.
+    pub hash_permits: Semaphore,
+    /// Longest wait for a hashing permit.
+    pub hash_wait: Duration,
 }
 
 impl AppState {
@@ -27,6 +33,8 @@ impl AppState {
             token_ttl: settings.token_ttl,
             registration_enabled: settings.registration_enabled,
             dummy_hash: password::dummy_hash()?,
+            hash_permits: Semaphore::new(settings.hash_concurrency),
+            hash_wait: settings.hash_wait,
         })
     }
 }

@@ -7,9 +7,17 @@ use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::domain::Password;
 
-/// argon2id with m = 19456 KiB, t = 2, p = 1 (the OWASP recommendation).
+/// Memory cost in KiB (the OWASP recommendation: m = 19456 KiB, t = 2, p = 1).
+const MEMORY_KIB: u32 = 19_456;
+/// Passes over memory.
+const ITERATIONS: u32 = 2;
+/// Lanes.
+const PARALLELISM: u32 = 1;
+
+/// argon2id with the configured parameters.
 fn argon2() -> Result<Argon2<'static>, HashError> {
-    let params = Params::new(19_456, 2, 1, None).map_err(|e| HashError(e.to_string()))?;
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .map_err(|e| HashError(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -41,6 +49,21 @@ pub fn verify(password: &Password, stored: &str) -> bool {
     }
 }
 
+/// True when `stored` was made with another algorithm, version or parameters than the
+/// configured ones, so a successful login should replace it.
+pub fn needs_rehash(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return true;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return true;
+    };
+    parsed.algorithm != Algorithm::Argon2id.ident()
+        || parsed.version != Some(Version::V0x13.into())
+        || (params.m_cost(), params.t_cost(), params.p_cost())
+            != (MEMORY_KIB, ITERATIONS, PARALLELISM)
+}
+
 /// A hash of a random password, made at start-up: logins for unknown users verify against
 /// it, so they take as long as logins with a wrong password.
 pub fn dummy_hash() -> Result<String, HashError> {
@@ -63,5 +86,19 @@ mod tests {
             &stored
         ));
         assert!(!verify(&password, "not a phc string"));
+        assert!(!needs_rehash(&stored));
+    }
+
+    #[test]
+    fn older_parameters_need_a_rehash() {
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8_192, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::generate(&mut OsRng);
+        let old = weak.hash_password(b"pw", &salt).unwrap().to_string();
+        assert!(needs_rehash(&old));
+        assert!(needs_rehash("$2b$12$abcdefghijklmnopqrstuu"));
     }
 }

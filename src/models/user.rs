@@ -190,6 +190,33 @@ impl User {
     }
 }
 
+impl User {
+    /// Stores a new hash of the same password (an upgrade of its parameters): no
+    /// user-visible change, so neither `updated` nor the tokens are touched.
+    pub fn replace_password_hash(
+        conn: &mut Conn,
+        id: i64,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(password_hash))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Revokes every token of the user but `keep_token` (the caller's own).
+    pub fn end_sessions(
+        conn: &mut Conn,
+        id: i64,
+        keep_token: Option<i64>,
+    ) -> Result<(), StoreError> {
+        write_transaction(conn, |conn| {
+            Self::find(conn, id)?;
+            token::revoke_tokens_of(conn, id, keep_token)
+        })
+    }
+}
+
 impl Credentials {
     /// The credentials of the user with this username, ignoring case.
     pub fn by_username(conn: &mut Conn, username: &str) -> Result<Option<Self>, StoreError> {

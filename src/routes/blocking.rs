@@ -2,6 +2,7 @@
 //! worker never stalls on a query or an argon2 run.
 
 use actix_web::web;
+use tokio::sync::SemaphorePermit;
 
 use crate::auth::password;
 use crate::db::Conn;
@@ -26,11 +27,28 @@ where
 }
 
 /// Hashes a new password.
-pub async fn hash(password: Password) -> Result<String, ApiError> {
+pub async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> {
+    let _permit = hashing_permit(state).await?;
     Ok(web::block(move || password::hash(&password)).await??)
 }
 
 /// Checks a password against a stored hash.
-pub async fn verify(password: Password, stored: String) -> Result<bool, ApiError> {
+pub async fn verify(
+    state: &AppState,
+    password: Password,
+    stored: String,
+) -> Result<bool, ApiError> {
+    let _permit = hashing_permit(state).await?;
     Ok(web::block(move || password::verify(&password, &stored)).await?)
+}
+
+/// One of the permits that bound concurrent argon2 runs (each holds 19 MiB for ~30 ms).
+/// Waiting is async and cheap; past `hash_wait` the request gets 503 with Retry-After
+/// rather than queueing without bound.
+async fn hashing_permit(state: &AppState) -> Result<SemaphorePermit<'_>, ApiError> {
+    match tokio::time::timeout(state.hash_wait, state.hash_permits.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(closed)) => Err(ApiError::Internal(closed.into())),
+        Err(_elapsed) => Err(ApiError::HashingBusy),
+    }
 }

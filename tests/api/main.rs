@@ -17,6 +17,7 @@ mod outage;
 mod password;
 mod persistence;
 mod register;
+mod sessions;
 mod storage;
 mod tokens;
 mod users_create;

@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(users::update))
                     .route(web::delete().to(users::delete)),
             )
-            .service(resource("/users/{id}/password").route(web::post().to(password::change))),
+            .service(resource("/users/{id}/password").route(web::post().to(password::change)))
+            .service(resource("/users/{id}/logout-all").route(web::post().to(users::logout_all))),
     );
 }

@@ -39,11 +39,11 @@ pub async fn change(
         let stored = blocking::db(&state, move |conn| Credentials::by_id(conn, id))
             .await?
             .password_hash;
-        if !blocking::verify(Password::unchecked(old_password), stored).await? {
+        if !blocking::verify(&state, Password::unchecked(old_password), stored).await? {
             return Err(ApiError::WrongOldPassword);
         }
     }
-    let password_hash = blocking::hash(new_password).await?;
+    let password_hash = blocking::hash(&state, new_password).await?;
     let keep_token = own.then_some(auth.token_id);
     let now = unix_now();
     blocking::db(&state, move |conn| {

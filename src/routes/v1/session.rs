@@ -59,7 +59,7 @@ pub async fn register(
     }
     let body: RegisterBody = body::read(&req, payload, FormShape::Fields).await?;
     let new_user = NewUser::try_from(body)?;
-    let password_hash = blocking::hash(new_user.password.clone()).await?;
+    let password_hash = blocking::hash(&state, new_user.password.clone()).await?;
     let now = unix_now();
     let issued = auth::token::issue(now, state.token_ttl);
     let record = issued.record.clone();
@@ -86,7 +86,9 @@ pub async fn login(
     let stored = found
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |c| c.password_hash.clone());
-    let matches = blocking::verify(Password::unchecked(body.password), stored).await?;
+    let password = body.password;
+    let candidate = Password::unchecked(password.clone());
+    let matches = blocking::verify(&state, candidate, stored).await?;
     let credentials = match found {
         Some(credentials) if matches => credentials,
         _ => return Err(ApiError::WrongCredentials),
@@ -94,10 +96,18 @@ pub async fn login(
     if credentials.disabled {
         return Err(ApiError::AccountDisabled);
     }
+    let user_id = credentials.id;
+    if auth::password::needs_rehash(&credentials.password_hash) {
+        // Hashes made with older parameters are upgraded while the plaintext is at hand.
+        let upgraded = blocking::hash(&state, Password::unchecked(password)).await?;
+        blocking::db(&state, move |conn| {
+            User::replace_password_hash(conn, user_id, &upgraded)
+        })
+        .await?;
+    }
     let now = unix_now();
     let issued = auth::token::issue(now, state.token_ttl);
     let record = issued.record.clone();
-    let user_id = credentials.id;
     blocking::db(&state, move |conn| {
         token::purge_expired(conn, user_id, now)?;
         token::insert(conn, user_id, &record)

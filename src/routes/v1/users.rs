@@ -136,7 +136,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body: CreateUserBody = body::read(&req, payload, FormShape::UserObject).await?;
     let new_user = NewUser::try_from(body)?;
-    let password_hash = blocking::hash(new_user.password.clone()).await?;
+    let password_hash = blocking::hash(&state, new_user.password.clone()).await?;
     let now = unix_now();
     let user = blocking::db(&state, move |conn| {
         User::create(conn, &new_user, &password_hash, now)
@@ -159,6 +159,18 @@ pub async fn update(
     let now = unix_now();
     let user = blocking::db(&state, move |conn| User::update(conn, id, &update, now)).await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+/// `POST /users/{id}/logout-all`: ends every session of a user (but the caller's own).
+pub async fn logout_all(
+    admin: AdminUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = UserId::parse(&path)?.get();
+    let keep_token = (id == admin.0.user.id).then_some(admin.0.token_id);
+    blocking::db(&state, move |conn| User::end_sessions(conn, id, keep_token)).await?;
+    Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }
 
 /// `DELETE /users/{id}`: deletes a user and its tokens.
