@@ -5,6 +5,11 @@ use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ipnet::IpNet;
+
+use crate::security::client_ip;
+use crate::security::throttle::Limits;
+
 /// Where the database lives; the scheme picks the backend.
 #[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -125,6 +130,10 @@ pub struct Settings {
     pub hash_concurrency: usize,
     /// `ROSTER_HASH_WAIT`: longest wait for a hashing slot before answering 503.
     pub hash_wait: Duration,
+    /// `ROSTER_TRUSTED_PROXIES`: peers whose forwarding headers are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `ROSTER_THROTTLE*` and `ROSTER_*_PER_MINUTE`: brute-force limits.
+    pub throttle: Limits,
 }
 
 /// A setting that could not be used; names the variable so an operator can fix it.
@@ -162,6 +171,31 @@ impl Settings {
             db_startup_wait: setting(&lookup, "ROSTER_DB_STARTUP_WAIT", "30s", parse_duration)?,
             hash_concurrency: setting(&lookup, "ROSTER_HASH_CONCURRENCY", &cpus, parse_count)?,
             hash_wait: setting(&lookup, "ROSTER_HASH_WAIT", "2s", parse_duration)?,
+            trusted_proxies: setting(
+                &lookup,
+                "ROSTER_TRUSTED_PROXIES",
+                "",
+                client_ip::parse_trusted,
+            )?,
+            throttle: Limits {
+                enabled: setting(&lookup, "ROSTER_THROTTLE", "true", parse_bool)?,
+                max_failures: setting(&lookup, "ROSTER_THROTTLE_MAX_FAILURES", "10", parse_count)?,
+                window: setting(&lookup, "ROSTER_THROTTLE_WINDOW", "15m", parse_duration)?,
+                base_delay: setting(&lookup, "ROSTER_THROTTLE_BASE_DELAY", "1m", parse_duration)?,
+                max_delay: setting(&lookup, "ROSTER_THROTTLE_MAX_DELAY", "15m", parse_duration)?,
+                ip_failed_logins_per_minute: setting(
+                    &lookup,
+                    "ROSTER_IP_FAILED_LOGINS_PER_MINUTE",
+                    "30",
+                    parse_count,
+                )?,
+                ip_registrations_per_minute: setting(
+                    &lookup,
+                    "ROSTER_IP_REGISTRATIONS_PER_MINUTE",
+                    "60",
+                    parse_count,
+                )?,
+            },
         })
     }
 }
@@ -228,8 +262,8 @@ fn parse_ttl(value: &str) -> Result<Duration, String> {
 
 fn parse_count(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
-        Ok(n) if (1..=1024).contains(&n) => Ok(n),
-        _ => Err("expected a whole number from 1 to 1024".into()),
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 100000".into()),
     }
 }
 
@@ -274,6 +308,9 @@ mod tests {
         assert_eq!(s.db_pool_size, None);
         assert_eq!(s.db_timeout, Duration::from_secs(5));
         assert_eq!(s.db_startup_wait, Duration::from_secs(30));
+        assert!(s.trusted_proxies.is_empty());
+        assert!(s.throttle.enabled);
+        assert_eq!(s.throttle.max_failures, 10);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::auth::password::HashError;
 use crate::domain::ValidationError;
 use crate::models::StoreError;
+use crate::security::throttle::Refused;
 
 /// An error answer of the API.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +82,12 @@ pub enum ApiError {
     /// The route exists, but not for this method.
     #[error("This route does not accept this method.")]
     MethodNotAllowed,
+    /// Too many attempts: a locked username, or a client IP over its rate.
+    #[error("Too many attempts; retry after {retry_after} seconds.")]
+    Throttled {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
     /// The body is over the limit.
     #[error("The request body is larger than 64 KiB.")]
     PayloadTooLarge,
@@ -146,6 +153,7 @@ impl ApiError {
             Self::MethodNotAllowed => 4050,
             Self::PayloadTooLarge => 4130,
             Self::UnsupportedMediaType => 4150,
+            Self::Throttled { .. } => 4290,
             Self::Internal(_) => 5000,
             Self::Unavailable(_) => 5030,
             Self::HashingBusy => 5031,
@@ -158,6 +166,7 @@ impl ApiError {
     fn retry_after(&self) -> Option<u64> {
         match self {
             Self::HashingBusy | Self::Unavailable(_) => Some(1),
+            Self::Throttled { retry_after } => Some(*retry_after),
             _ => None,
         }
     }
@@ -172,6 +181,7 @@ impl ResponseError for ApiError {
             4050 => StatusCode::METHOD_NOT_ALLOWED,
             4130 => StatusCode::PAYLOAD_TOO_LARGE,
             4150 => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            4290 => StatusCode::TOO_MANY_REQUESTS,
             4000..=4999 => StatusCode::NOT_FOUND,
             5030 | 5031 => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -220,6 +230,17 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(e) => Self::Unavailable(e),
             e @ StoreError::Database(_) => Self::Internal(e.into()),
         }
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(refused: Refused) -> Self {
+        // Rounded up: retrying at the advertised second must not be refused again.
+        let millis = refused.retry_after.as_millis();
+        let retry_after = u64::try_from(millis.div_ceil(1000))
+            .unwrap_or(u64::MAX)
+            .max(1);
+        Self::Throttled { retry_after }
     }
 }
 

@@ -10,5 +10,6 @@ pub mod domain;
 pub mod error;
 pub mod models;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod state;

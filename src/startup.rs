@@ -1,15 +1,18 @@
 //! Builds the running service: pool, migrations, shared state, listener, HTTP server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, App, HttpServer};
+use ipnet::IpNet;
 
-use crate::auth::password::HashError;
+use crate::auth::{self, password::HashError};
 use crate::config::Settings;
 use crate::db::{self, DbError};
 use crate::routes;
+use crate::security::clock::{Clock, SystemClock};
 use crate::state::AppState;
 
 /// Why the service could not start.
@@ -31,6 +34,14 @@ pub enum StartupError {
     Hash(#[from] HashError),
 }
 
+/// One line per request: the client address as the trusted-proxy rule resolves it (not
+/// a forgeable header), the request line, status, size and latency.
+fn access_log(trusted_proxies: Arc<Vec<IpNet>>) -> Logger {
+    Logger::new(r#"%{client}xi "%r" %s %b %Dms"#).custom_request_replace("client", move |req| {
+        auth::client_ip_of(req.request(), &trusted_proxies).to_string()
+    })
+}
+
 /// A bound, ready-to-run server.
 pub struct Application {
     port: u16,
@@ -41,12 +52,21 @@ impl Application {
     /// Opens and migrates the database and binds the listener. With port 0 in `bind`, the
     /// OS picks a free port: see [`Application::port`].
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// Like [`Application::build`], with the clock the throttle reads (tests move it).
+    pub fn build_with_clock(
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let pool = db::connect(settings)?;
         let applied = db::migrate(&pool)?;
         if applied > 0 {
             log::info!("applied {applied} database migration(s)");
         }
-        let state = web::Data::new(AppState::new(pool, settings)?);
+        let state = web::Data::new(AppState::new(pool, settings, clock)?);
+        let trusted_proxies = Arc::new(settings.trusted_proxies.clone());
         let bind_error = |source| StartupError::Bind {
             addr: settings.bind.clone(),
             source,
@@ -61,7 +81,7 @@ impl Application {
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Cache-Control", "no-store")),
                 )
-                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+                .wrap(access_log(trusted_proxies.clone()))
                 .app_data(state.clone())
                 .configure(routes::configure)
         })

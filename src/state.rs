@@ -1,12 +1,16 @@
 //! What every request handler shares.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use ipnet::IpNet;
 use tokio::sync::Semaphore;
 
 use crate::auth::password::{self, HashError};
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::security::clock::Clock;
+use crate::security::throttle::Throttle;
 
 /// Shared, read-only application state.
 #[derive(Debug)]
@@ -23,11 +27,15 @@ pub struct AppState {
     pub hash_permits: Semaphore,
     /// Longest wait for a hashing permit.
     pub hash_wait: Duration,
+    /// Peers whose forwarding headers are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Brute-force limits.
+    pub throttle: Throttle,
 }
 
 impl AppState {
     /// Builds the state; computes the dummy hash (one argon2 run).
-    pub fn new(pool: Pool, settings: &Settings) -> Result<Self, HashError> {
+    pub fn new(pool: Pool, settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self, HashError> {
         Ok(Self {
             pool,
             token_ttl: settings.token_ttl,
@@ -35,6 +43,8 @@ impl AppState {
             dummy_hash: password::dummy_hash()?,
             hash_permits: Semaphore::new(settings.hash_concurrency),
             hash_wait: settings.hash_wait,
+            trusted_proxies: settings.trusted_proxies.clone(),
+            throttle: Throttle::new(settings.throttle.clone(), clock),
         })
     }
 }

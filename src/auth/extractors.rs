@@ -2,15 +2,19 @@
 //! only for a valid bearer token (and an admin). Handlers read their body after this, so
 //! authentication and the admin check always come before the payload is parsed.
 
-use std::future::Future;
+use std::future::{ready, Future, Ready};
+use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
 
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
+use ipnet::IpNet;
+
 use crate::error::ApiError;
 use crate::models::{token, unix_now, User};
 use crate::routes::blocking;
+use crate::security::client_ip;
 use crate::state::AppState;
 
 use super::token::TokenSecret;
@@ -65,6 +69,46 @@ impl FromRequest for AdminUser {
             Ok(Self(auth))
         })
     }
+}
+
+/// The client's address, by the trusted-proxy rule (see `security::client_ip`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequest for ClientIp {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let trusted = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(&[][..], |state| &state.trusted_proxies[..]);
+        ready(Ok(Self(client_ip_of(req, trusted))))
+    }
+}
+
+/// The client address of `req`, believing forwarding headers only from `trusted` peers.
+pub fn client_ip_of(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
+    let peer = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip());
+    // Repeated header lines form one list, in order.
+    let joined = |name: &str| {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    let forwarded = joined("forwarded");
+    let x_forwarded_for = joined("x-forwarded-for");
+    client_ip::resolve(
+        peer,
+        forwarded.as_deref(),
+        x_forwarded_for.as_deref(),
+        trusted,
+    )
 }
 
 /// The token of an `Authorization: Bearer <token>` header.

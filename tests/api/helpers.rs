@@ -7,6 +7,7 @@ use actix_web::dev::ServerHandle;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use roster::config::Settings;
+use roster::security::clock::{Clock, ManualClock, SystemClock};
 use roster::startup::Application;
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -62,6 +63,7 @@ pub struct TestApp {
     handle: ServerHandle,
     database_url: String,
     env: Vec<(String, String)>,
+    clock: Arc<dyn Clock>,
 }
 
 /// A logged-in account.
@@ -136,6 +138,13 @@ impl TestApp {
         Self::spawn_on(database, url, env)
     }
 
+    /// A fresh instance whose throttle reads `clock`.
+    pub async fn spawn_with_clock(env: &[(&str, &str)], clock: Arc<ManualClock>) -> Self {
+        let database = TestDatabase::create();
+        let url = database.url.clone();
+        Self::start(database, url, owned(env), clock)
+    }
+
     /// An instance on `database`, reaching it through `database_url` (which may lead
     /// through a proxy).
     pub fn spawn_on(
@@ -143,17 +152,14 @@ impl TestApp {
         database_url: String,
         env: &[(&str, &str)],
     ) -> Self {
-        let env = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Self::start(database, database_url, env)
+        Self::start(database, database_url, owned(env), Arc::new(SystemClock))
     }
 
     fn start(
         database: Arc<TestDatabase>,
         database_url: String,
         env: Vec<(String, String)>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         let settings = Settings::from_lookup(|name| match name {
             "ROSTER_DATABASE_URL" => Some(database_url.clone()),
@@ -161,7 +167,8 @@ impl TestApp {
             _ => env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         })
         .expect("valid test settings");
-        let app = Application::build(&settings).expect("the application starts");
+        let app = Application::build_with_clock(&settings, clock.clone())
+            .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
@@ -172,6 +179,7 @@ impl TestApp {
             handle,
             database_url,
             env,
+            clock,
         }
     }
 
@@ -181,6 +189,7 @@ impl TestApp {
             self.database.clone(),
             self.database_url.clone(),
             self.env.clone(),
+            self.clock.clone(),
         )
     }
 
@@ -191,6 +200,7 @@ impl TestApp {
             self.database.clone(),
             self.database_url.clone(),
             self.env.clone(),
+            self.clock.clone(),
         )
     }
 
@@ -312,6 +322,12 @@ fn persona(password: &str, answer: &Value) -> Persona {
         password: password.to_owned(),
         token: answer["token"].as_str().expect("a token").to_owned(),
     }
+}
+
+fn owned(env: &[(&str, &str)]) -> Vec<(String, String)> {
+    env.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 /// Form fields from `(name, value)` pairs.

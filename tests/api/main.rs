@@ -19,6 +19,7 @@ mod persistence;
 mod register;
 mod sessions;
 mod storage;
+mod throttle;
 mod tokens;
 mod users_create;
 mod users_delete;

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::{self, AuthUser};
+use crate::auth::{self, AuthUser, ClientIp};
 use crate::domain::{Email, Name, NewUser, Password, Username};
 use crate::error::ApiError;
 use crate::models::{token, unix_now, Credentials, User};
@@ -51,12 +51,14 @@ struct LoginBody {
 /// `POST /register`: creates an account (the first one is admin) and logs it in.
 pub async fn register(
     state: web::Data<AppState>,
+    client: ClientIp,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     if !state.registration_enabled {
         return Err(ApiError::RegistrationClosed);
     }
+    state.throttle.register_attempt(client.0)?;
     let body: RegisterBody = body::read(&req, payload, FormShape::Fields).await?;
     let new_user = NewUser::try_from(body)?;
     let password_hash = blocking::hash(&state, new_user.password.clone()).await?;
@@ -73,11 +75,14 @@ pub async fn register(
 /// `POST /login`: a new token for a correct username and password.
 pub async fn login(
     state: web::Data<AppState>,
+    client: ClientIp,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: LoginBody = body::read(&req, payload, FormShape::Fields).await?;
-    let username = body.username;
+    // Refused before any lookup or hashing: the same answer, and cheap, for every name.
+    state.throttle.check_login(&body.username, client.0)?;
+    let username = body.username.clone();
     let found = blocking::db(&state, move |conn| {
         Credentials::by_username(conn, &username)
     })
@@ -91,8 +96,19 @@ pub async fn login(
     let matches = blocking::verify(&state, candidate, stored).await?;
     let credentials = match found {
         Some(credentials) if matches => credentials,
-        _ => return Err(ApiError::WrongCredentials),
+        _ => {
+            if let Some(lockout) = state.throttle.login_failed(&body.username, client.0) {
+                log::warn!(
+                    "login throttled for {:?} from {} for {}s",
+                    body.username,
+                    client.0,
+                    lockout.retry_after.as_secs()
+                );
+            }
+            return Err(ApiError::WrongCredentials);
+        }
     };
+    state.throttle.login_succeeded(&body.username);
     if credentials.disabled {
         return Err(ApiError::AccountDisabled);
     }
