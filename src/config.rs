@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+use crate::domain::PasswordPolicy;
 use crate::security::client_ip;
 use crate::security::throttle::Limits;
 
@@ -134,6 +135,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// `ROSTER_THROTTLE*` and `ROSTER_*_PER_MINUTE`: brute-force limits.
     pub throttle: Limits,
+    /// `ROSTER_PASSWORD_MIN_SCORE`: the zxcvbn score (0–4) a new password needs.
+    pub password_policy: PasswordPolicy,
 }
 
 /// A setting that could not be used; names the variable so an operator can fix it.
@@ -177,6 +180,9 @@ impl Settings {
                 "",
                 client_ip::parse_trusted,
             )?,
+            password_policy: PasswordPolicy {
+                min_score: setting(&lookup, "ROSTER_PASSWORD_MIN_SCORE", "3", parse_score)?,
+            },
             throttle: Limits {
                 enabled: setting(&lookup, "ROSTER_THROTTLE", "true", parse_bool)?,
                 max_failures: setting(&lookup, "ROSTER_THROTTLE_MAX_FAILURES", "10", parse_count)?,
@@ -258,6 +264,13 @@ fn parse_ttl(value: &str) -> Result<Duration, String> {
         return Err("must be at least one second".into());
     }
     Ok(ttl)
+}
+
+fn parse_score(value: &str) -> Result<u8, String> {
+    match value.parse::<u8>() {
+        Ok(score) if score <= 4 => Ok(score),
+        _ => Err("expected a zxcvbn score from 0 (accept any) to 4".into()),
+    }
 }
 
 fn parse_count(value: &str) -> Result<usize, String> {

@@ -134,6 +134,7 @@ impl ApiError {
                 ValidationError::Name(_) => 1013,
                 ValidationError::UserId => 1014,
                 ValidationError::Page(_) => 1015,
+                ValidationError::WeakPassword(_) => 1018,
             },
             Self::EmailRequired => 1016,
             Self::OldPasswordRequired => 1017,

@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use crate::auth::password::{self, HashError};
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::domain::PasswordPolicy;
 use crate::security::clock::Clock;
 use crate::security::throttle::Throttle;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpNet>,
     /// Brute-force limits.
     pub throttle: Throttle,
+    /// How strong new passwords must be.
+    pub password_policy: PasswordPolicy,
 }
 
 impl AppState {
@@ -45,6 +48,7 @@ impl AppState {
             hash_wait: settings.hash_wait,
             trusted_proxies: settings.trusted_proxies.clone(),
             throttle: Throttle::new(settings.throttle.clone(), clock),
+            password_policy: settings.password_policy,
         })
     }
 }

@@ -7,6 +7,9 @@ pub enum ValidationError {
     /// The password is too short or too long.
     #[error("{0}")]
     Password(&'static str),
+    /// The password is common or easily guessed.
+    #[error("{0}")]
+    WeakPassword(String),
     /// The email address does not look like one.
     #[error("{0}")]
     Email(&'static str),

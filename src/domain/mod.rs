@@ -15,7 +15,7 @@ pub use email::Email;
 pub use error::ValidationError;
 pub use name::Name;
 pub use page::Page;
-pub use password::Password;
+pub use password::{Password, PasswordPolicy};
 pub use search::SearchTerm;
 pub use user::{NewUser, UserUpdate};
 pub use user_id::UserId;

@@ -36,6 +36,47 @@ impl Password {
     }
 }
 
+/// How strong a new password must be, by zxcvbn's 0–4 guessability score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// The lowest accepted score; 0 accepts anything of a valid length.
+    pub min_score: u8,
+}
+
+impl Default for PasswordPolicy {
+    /// Score 3: "safely unguessable", zxcvbn's recommendation for accounts that matter.
+    fn default() -> Self {
+        Self { min_score: 3 }
+    }
+}
+
+impl PasswordPolicy {
+    /// Refuses common and easily guessed passwords, and ones built from the user's own
+    /// `user_inputs` (username, email, name), saying why.
+    pub fn check(&self, password: &Password, user_inputs: &[&str]) -> Result<(), ValidationError> {
+        if self.min_score == 0 {
+            return Ok(());
+        }
+        // zxcvbn's cost grows with length; a long password is not a common one, so the
+        // first 100 characters decide.
+        let sample: String = password.0.chars().take(100).collect();
+        let estimate = zxcvbn::zxcvbn(&sample, user_inputs);
+        if u8::from(estimate.score()) >= self.min_score {
+            return Ok(());
+        }
+        let feedback = estimate.feedback();
+        let warning = feedback
+            .and_then(|f| f.warning())
+            .map_or_else(|| "It is easy to guess.".to_owned(), |w| w.to_string());
+        let suggestion = feedback
+            .and_then(|f| f.suggestions().first())
+            .map_or_else(String::new, |s| format!(" {s}"));
+        Err(ValidationError::WeakPassword(format!(
+            "The password is too easy to guess. {warning}{suggestion}"
+        )))
+    }
+}
+
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(********)")
@@ -53,6 +94,22 @@ mod tests {
         assert_eq!(p.expose(), "  ünïcødé  ");
         assert!(Password::parse("ü".repeat(1024)).is_ok());
         assert!(Password::parse("ü".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn common_and_personal_passwords_are_refused() {
+        let policy = PasswordPolicy::default();
+        let check =
+            |p: &str, inputs: &[&str]| policy.check(&Password::parse(p.into()).unwrap(), inputs);
+        let err = check("password", &[]).unwrap_err();
+        assert!(err.to_string().contains("too easy to guess"), "{err}");
+        assert!(check("12345678", &[]).is_err());
+        assert!(check("password-1", &[]).is_err());
+        assert!(check("glacier-kettle-41", &[]).is_ok());
+        assert!(check("jdoe-jdoe-2024", &["jdoe"]).is_err());
+        assert!(PasswordPolicy { min_score: 0 }
+            .check(&Password::parse("password".into()).unwrap(), &[])
+            .is_ok());
     }
 
     #[test]

@@ -15,6 +15,18 @@ pub struct NewUser {
     pub is_admin: bool,
 }
 
+impl NewUser {
+    /// What the user's own details would make guessable in a password.
+    pub fn personal_inputs(&self) -> Vec<String> {
+        let mut inputs = vec![
+            self.username.as_str().to_owned(),
+            self.name.as_str().to_owned(),
+        ];
+        inputs.extend(self.email.as_ref().map(|e| e.as_str().to_owned()));
+        inputs
+    }
+}
+
 /// A partial change to a user: `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserUpdate {

@@ -26,8 +26,26 @@ where
     Ok(result?)
 }
 
-/// Hashes a new password.
-pub async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> {
+/// Checks a new password against the policy (refusing it with 400), then hashes it.
+/// `user_inputs` are the user's own details, which make a password guessable.
+pub async fn hash_new(
+    state: &AppState,
+    password: Password,
+    user_inputs: Vec<String>,
+) -> Result<String, ApiError> {
+    let policy = state.password_policy;
+    let _permit = hashing_permit(state).await?;
+    // Both are CPU work: zxcvbn takes milliseconds, argon2 tens of them.
+    web::block(move || {
+        let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
+        policy.check(&password, &inputs)?;
+        Ok(password::hash(&password)?)
+    })
+    .await?
+}
+
+/// Hashes a password already accepted once (an upgrade of an existing hash).
+pub async fn rehash(state: &AppState, password: Password) -> Result<String, ApiError> {
     let _permit = hashing_permit(state).await?;
     Ok(web::block(move || password::hash(&password)).await??)
 }

@@ -12,7 +12,7 @@ backend_tests! {
             let url = format!("{}/api/v1/users", app.address);
             let token = admin.token.clone();
             tasks.spawn(async move {
-                let body = json!({"username": "racer", "password": format!("password-{i}")});
+                let body = json!({"username": "racer", "password": format!("racer-kettle-{i}")});
                 let answer = client
                     .put(url)
                     .bearer_auth(token)
@@ -48,7 +48,7 @@ backend_tests! {
             let token = admin.token.clone();
             tasks.spawn(async move {
                 // Creates and updates interleaved: each is a write transaction.
-                let body = json!({"username": format!("writer{i}"), "password": "password-1"});
+                let body = json!({"username": format!("writer{i}"), "password": "plum-kayak-41"});
                 let created = client
                     .put(format!("{base}/users"))
                     .bearer_auth(&token)

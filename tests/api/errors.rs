@@ -24,7 +24,7 @@ backend_tests! {
     async fn bodies_over_64_kib_are_too_large() {
         let app = TestApp::spawn().await;
         let padding = "x".repeat(64 * 1024);
-        let body = json!({"username": "big", "password": "password-1", "email": "b@example.com", "name": padding});
+        let body = json!({"username": "big", "password": "plum-kayak-41", "email": "b@example.com", "name": padding});
         let answer = app.post("/register", None, body).await;
         assert_eq!(
             answer.assert_error(413, 4130),
@@ -32,7 +32,7 @@ backend_tests! {
         );
         // Just under the limit is parsed (and refused for its content, not its size).
         let name = "x".repeat(60 * 1024);
-        let body = json!({"username": "big", "password": "password-1", "email": "b@example.com", "name": name});
+        let body = json!({"username": "big", "password": "plum-kayak-41", "email": "b@example.com", "name": name});
         app.post("/register", None, body)
             .await
             .assert_error(400, 1013);
@@ -75,7 +75,7 @@ backend_tests! {
             app.put(
                 "/users",
                 Some(&admin.token),
-                json!({"username": "bob", "password": "bob-password"}),
+                json!({"username": "bob", "password": "bob-glacier-kettle"}),
             )
             .await,
             app.login("alice", &user.password).await,

@@ -290,7 +290,7 @@ impl TestApp {
 
     /// Has `admin` create a normal user, then logs it in.
     pub async fn user(&self, admin: &Persona, username: &str) -> Persona {
-        let password = format!("{username}-password");
+        let password = format!("{username}-glacier-kettle");
         let email = format!("{username}@example.com");
         let body = json!({"username": username, "password": password, "email": email});
         self.put("/users", Some(&admin.token), body).await.ok();

@@ -47,7 +47,7 @@ backend_tests! {
             // Case variants of one name: all the same user.
             let username = ["racer", "Racer", "RACER"][i % 3];
             tasks.spawn(async move {
-                let body = json!({"username": username, "password": "password-1"});
+                let body = json!({"username": username, "password": "plum-kayak-41"});
                 let answer = client.put(url).bearer_auth(token).json(&body).send().await.unwrap();
                 let status = answer.status().as_u16();
                 (status, answer.json::<serde_json::Value>().await.unwrap())
@@ -68,9 +68,9 @@ backend_tests! {
     async fn two_admins_stepping_down_at_once_leave_one_admin() {
         let app = TestApp::spawn().await;
         let first = app.admin().await;
-        let body = json!({"username": "second", "password": "password-2", "isAdmin": true});
+        let body = json!({"username": "second", "password": "plum-kayak-42", "isAdmin": true});
         app.put("/users", Some(&first.token), body).await.ok();
-        let second = app.login("second", "password-2").await.ok()["token"]
+        let second = app.login("second", "plum-kayak-42").await.ok()["token"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -97,9 +97,9 @@ backend_tests! {
     async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
         let app = TestApp::spawn().await;
         let first = app.admin().await;
-        let body = json!({"username": "second", "password": "password-2", "isAdmin": true});
+        let body = json!({"username": "second", "password": "plum-kayak-42", "isAdmin": true});
         let second_id = app.put("/users", Some(&first.token), body).await.ok()["id"].clone();
-        let second = app.login("second", "password-2").await.ok()["token"]
+        let second = app.login("second", "plum-kayak-42").await.ok()["token"]
             .as_str()
             .unwrap()
             .to_owned();

@@ -15,6 +15,7 @@ mod logout;
 mod migrations;
 mod outage;
 mod password;
+mod password_policy;
 mod persistence;
 mod register;
 mod sessions;

@@ -20,7 +20,7 @@ backend_tests! {
         assert_eq!(me.ok()["name"], json!("Alice"));
         app.login("alice", &user.password).await.ok();
         // Registration after a restart still knows an admin exists.
-        let late = app.register("late", "password-1", "late@example.com").await;
+        let late = app.register("late", "plum-kayak-41", "late@example.com").await;
         let token = late.ok()["token"].as_str().unwrap();
         assert_eq!(
             app.get("/user", Some(token)).await.ok()["isAdmin"],

@@ -8,10 +8,10 @@ backend_tests! {
     async fn the_first_user_is_admin_and_later_ones_are_not() {
         let app = TestApp::spawn().await;
         let first = app
-            .register("first", "password-1", "first@example.com")
+            .register("first", "plum-kayak-41", "first@example.com")
             .await;
         let second = app
-            .register("second", "password-2", "second@example.com")
+            .register("second", "plum-kayak-42", "second@example.com")
             .await;
         let first_token = first.ok()["token"].as_str().unwrap().to_owned();
         let second_token = second.ok()["token"].as_str().unwrap().to_owned();
@@ -25,7 +25,7 @@ backend_tests! {
 
     async fn register_answers_id_token_and_expiry() {
         let app = TestApp::spawn_with(&[("ROSTER_TOKEN_TTL", "12h")]).await;
-        let answer = app.register("noom", "password-1", "noom@example.com").await;
+        let answer = app.register("noom", "plum-kayak-41", "noom@example.com").await;
         let body = answer.ok();
         assert_eq!(body.as_object().unwrap().len(), 3);
         assert_eq!(body["id"], json!(1));
@@ -43,7 +43,7 @@ backend_tests! {
         let app = TestApp::spawn().await;
         let body = form(&[
             ("username", "formuser"),
-            ("password", "password-1"),
+            ("password", "plum-kayak-41"),
             ("email", "form@example.com"),
             ("name", "Form User"),
         ]);
@@ -57,13 +57,13 @@ backend_tests! {
     async fn invalid_registrations_are_refused_and_store_nothing() {
         let app = TestApp::spawn().await;
         let cases = [
-            (json!({"username": "a", "password": "password-1"}), 1016),
+            (json!({"username": "a", "password": "plum-kayak-41"}), 1016),
             (
-                json!({"username": "a", "password": "password-1", "email": ""}),
+                json!({"username": "a", "password": "plum-kayak-41", "email": ""}),
                 1016,
             ),
             (
-                json!({"username": "a", "password": "password-1", "email": "nope"}),
+                json!({"username": "a", "password": "plum-kayak-41", "email": "nope"}),
                 1012,
             ),
             (
@@ -71,27 +71,27 @@ backend_tests! {
                 1011,
             ),
             (
-                json!({"username": "a b", "password": "password-1", "email": "a@example.com"}),
+                json!({"username": "a b", "password": "plum-kayak-41", "email": "a@example.com"}),
                 1010,
             ),
             (
-                json!({"username": "", "password": "password-1", "email": "a@example.com"}),
+                json!({"username": "", "password": "plum-kayak-41", "email": "a@example.com"}),
                 1010,
             ),
             (
-                json!({"username": "a", "password": "password-1", "email": "a@example.com", "name": "x".repeat(251)}),
+                json!({"username": "a", "password": "plum-kayak-41", "email": "a@example.com", "name": "x".repeat(251)}),
                 1013,
             ),
             (
-                json!({"username": "a", "password": "password-1", "email": "a@example.com", "isAdmin": true}),
+                json!({"username": "a", "password": "plum-kayak-41", "email": "a@example.com", "isAdmin": true}),
                 1001,
             ),
             (
-                json!({"password": "password-1", "email": "a@example.com"}),
+                json!({"password": "plum-kayak-41", "email": "a@example.com"}),
                 1001,
             ),
             (
-                json!({"username": 5, "password": "password-1", "email": "a@example.com"}),
+                json!({"username": 5, "password": "plum-kayak-41", "email": "a@example.com"}),
                 1001,
             ),
         ];
@@ -109,14 +109,14 @@ backend_tests! {
         let app = TestApp::spawn().await;
         let admin = app.admin().await;
         let answer = app
-            .register("ADMIN", "password-1", "other@example.com")
+            .register("ADMIN", "plum-kayak-41", "other@example.com")
             .await;
         assert_eq!(
             answer.assert_error(400, 1020),
             "A user with this username already exists."
         );
         let answer = app
-            .register("other", "password-1", "Admin@Example.COM")
+            .register("other", "plum-kayak-41", "Admin@Example.COM")
             .await;
         answer.assert_error(400, 1021);
         assert_eq!(app.all_users(&admin).await.len(), 1);
@@ -124,9 +124,9 @@ backend_tests! {
 
     async fn closed_registration_is_forbidden() {
         let app = TestApp::spawn_with(&[("ROSTER_REGISTRATION", "false")]).await;
-        let answer = app.register("noom", "password-1", "noom@example.com").await;
+        let answer = app.register("noom", "plum-kayak-41", "noom@example.com").await;
         assert_eq!(answer.assert_error(403, 3002), "Registration is closed.");
-        app.login("noom", "password-1")
+        app.login("noom", "plum-kayak-41")
             .await
             .assert_error(401, 2003);
     }
@@ -138,7 +138,7 @@ backend_tests! {
             let client = app.client.clone();
             let url = format!("{}/api/v1/register", app.address);
             tasks.spawn(async move {
-                let body = json!({"username": format!("racer{i}"), "password": "password-1", "email": format!("r{i}@example.com")});
+                let body = json!({"username": format!("racer{i}"), "password": "plum-kayak-41", "email": format!("r{i}@example.com")});
                 let answer = client.post(url).json(&body).send().await.unwrap();
                 assert_eq!(answer.status().as_u16(), 200);
                 let body: serde_json::Value = answer.json().await.unwrap();

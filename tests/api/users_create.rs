@@ -7,7 +7,7 @@ backend_tests! {
     async fn an_admin_creates_a_user_who_can_then_log_in() {
         let app = TestApp::spawn().await;
         let admin = app.admin().await;
-        let body = json!({"username": "noom", "password": "noom-password", "email": "noom@example.com", "name": "Noom"});
+        let body = json!({"username": "noom", "password": "noom-glacier-kettle", "email": "noom@example.com", "name": "Noom"});
         let answer = app.put("/users", Some(&admin.token), body).await;
         let created = answer.ok();
         assert_eq!(created["username"], json!("noom"));
@@ -22,18 +22,18 @@ backend_tests! {
             .get(&format!("/users/{}", created["id"]), Some(&admin.token))
             .await;
         assert_eq!(stored.ok(), created);
-        let login = app.login("noom", "noom-password").await;
+        let login = app.login("noom", "noom-glacier-kettle").await;
         assert_eq!(login.ok()["id"], created["id"]);
     }
 
     async fn email_is_optional_and_is_admin_is_honoured() {
         let app = TestApp::spawn().await;
         let admin = app.admin().await;
-        let body = json!({"username": "boss", "password": "boss-password", "isAdmin": true});
+        let body = json!({"username": "boss", "password": "boss-glacier-kettle", "isAdmin": true});
         let created = app.put("/users", Some(&admin.token), body).await;
         assert_eq!(created.ok()["email"], json!(""));
         assert_eq!(created.ok()["isAdmin"], json!(true));
-        let token = app.login("boss", "boss-password").await.ok()["token"]
+        let token = app.login("boss", "boss-glacier-kettle").await.ok()["token"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -45,7 +45,7 @@ backend_tests! {
         let admin = app.admin().await;
         let user = form(&[(
             "user",
-            r#"{"username": "formjson", "password": "password-1", "name": "Lorem Impsum"}"#,
+            r#"{"username": "formjson", "password": "plum-kayak-41", "name": "Lorem Impsum"}"#,
         )]);
         let answer = app
             .request(Method::PUT, "/users", Some(&admin.token), user)
@@ -54,7 +54,7 @@ backend_tests! {
 
         let plain = form(&[
             ("username", "formplain"),
-            ("password", "password-1"),
+            ("password", "plum-kayak-41"),
             ("isAdmin", "true"),
         ]);
         let answer = app
@@ -74,36 +74,36 @@ backend_tests! {
         app.user(&admin, "taken").await;
         let cases = [
             (json!({"username": "new"}), 1001),
-            (json!({"password": "password-1"}), 1001),
+            (json!({"password": "plum-kayak-41"}), 1001),
             (json!({"username": "new", "password": "1234567"}), 1011),
             (
                 json!({"username": "new", "password": "x".repeat(1025)}),
                 1011,
             ),
-            (json!({"username": "new!", "password": "password-1"}), 1010),
+            (json!({"username": "new!", "password": "plum-kayak-41"}), 1010),
             (
-                json!({"username": "x".repeat(65), "password": "password-1"}),
+                json!({"username": "x".repeat(65), "password": "plum-kayak-41"}),
                 1010,
             ),
             (
-                json!({"username": "new", "password": "password-1", "email": "x@"}),
+                json!({"username": "new", "password": "plum-kayak-41", "email": "x@"}),
                 1012,
             ),
             (
-                json!({"username": "new", "password": "password-1", "name": "a\nb"}),
+                json!({"username": "new", "password": "plum-kayak-41", "name": "a\nb"}),
                 1013,
             ),
             (
-                json!({"username": "new", "password": "password-1", "isAdmin": "yes"}),
+                json!({"username": "new", "password": "plum-kayak-41", "isAdmin": "yes"}),
                 1001,
             ),
             (
-                json!({"username": "new", "password": "password-1", "role": "admin"}),
+                json!({"username": "new", "password": "plum-kayak-41", "role": "admin"}),
                 1001,
             ),
-            (json!({"username": "TAKEN", "password": "password-1"}), 1020),
+            (json!({"username": "TAKEN", "password": "plum-kayak-41"}), 1020),
             (
-                json!({"username": "new", "password": "password-1", "email": "TAKEN@example.com"}),
+                json!({"username": "new", "password": "plum-kayak-41", "email": "TAKEN@example.com"}),
                 1021,
             ),
             (json!([]), 1001),

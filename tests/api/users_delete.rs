@@ -25,7 +25,7 @@ backend_tests! {
             .assert_error(404, 4001);
         // The username is free again, and the new user gets a new id.
         let answer = app
-            .register("alice", "password-1", "alice@example.com")
+            .register("alice", "plum-kayak-41", "alice@example.com")
             .await;
         assert!(answer.ok()["id"].as_i64().unwrap() > user.id);
     }
@@ -39,7 +39,7 @@ backend_tests! {
             .assert_error(400, 1030);
         app.get("/user", Some(&admin.token)).await.ok();
 
-        let body = json!({"username": "second", "password": "password-2", "isAdmin": true});
+        let body = json!({"username": "second", "password": "plum-kayak-42", "isAdmin": true});
         app.put("/users", Some(&admin.token), body).await.ok();
         app.delete(&path, Some(&admin.token)).await.ok();
         app.login("admin", &admin.password)

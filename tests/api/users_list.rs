@@ -4,7 +4,7 @@ use crate::helpers::{Persona, TestApp};
 
 async fn create(app: &TestApp, admin: &Persona, username: &str, name: &str, email: &str) {
     let body =
-        json!({"username": username, "password": "password-1", "name": name, "email": email});
+        json!({"username": username, "password": "plum-kayak-41", "name": name, "email": email});
     app.put("/users", Some(&admin.token), body).await.ok();
 }
 

@@ -52,7 +52,7 @@ backend_tests! {
             .await;
         assert_eq!(answer.ok()["email"], json!(""));
         // The address is free again.
-        let body = json!({"username": "other", "password": "password-1", "email": "alice@example.com"});
+        let body = json!({"username": "other", "password": "plum-kayak-41", "email": "alice@example.com"});
         app.put("/users", Some(&admin.token), body).await.ok();
     }
 
@@ -66,7 +66,7 @@ backend_tests! {
 
         let cases = [
             (json!({}), 1003),
-            (json!({"password": "new-password-1"}), 1004),
+            (json!({"password": "new-glacier-kettle-1"}), 1004),
             (json!({"password": ""}), 1004),
             (json!({"name": "Changed", "password": "x"}), 1004),
             (json!({"name": "Changed", "email": "broken"}), 1012),

@@ -34,6 +34,7 @@ pub async fn change(
     }
     let body: PasswordBody = body::read(&req, payload, FormShape::Fields).await?;
     let new_password = Password::parse(body.password)?;
+    let target = blocking::db(&state, move |conn| User::find(conn, id)).await?;
     if own {
         let old_password = body.old_password.ok_or(ApiError::OldPasswordRequired)?;
         let stored = blocking::db(&state, move |conn| Credentials::by_id(conn, id))
@@ -43,7 +44,9 @@ pub async fn change(
             return Err(ApiError::WrongOldPassword);
         }
     }
-    let password_hash = blocking::hash(&state, new_password).await?;
+    let mut inputs = vec![target.username, target.name];
+    inputs.extend(target.email);
+    let password_hash = blocking::hash_new(&state, new_password, inputs).await?;
     let keep_token = own.then_some(auth.token_id);
     let now = unix_now();
     blocking::db(&state, move |conn| {

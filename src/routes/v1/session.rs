@@ -61,7 +61,8 @@ pub async fn register(
     state.throttle.register_attempt(client.0)?;
     let body: RegisterBody = body::read(&req, payload, FormShape::Fields).await?;
     let new_user = NewUser::try_from(body)?;
-    let password_hash = blocking::hash(&state, new_user.password.clone()).await?;
+    let inputs = new_user.personal_inputs();
+    let password_hash = blocking::hash_new(&state, new_user.password.clone(), inputs).await?;
     let now = unix_now();
     let issued = auth::token::issue(now, state.token_ttl);
     let record = issued.record.clone();
@@ -115,7 +116,7 @@ pub async fn login(
     let user_id = credentials.id;
     if auth::password::needs_rehash(&credentials.password_hash) {
         // Hashes made with older parameters are upgraded while the plaintext is at hand.
-        let upgraded = blocking::hash(&state, Password::unchecked(password)).await?;
+        let upgraded = blocking::rehash(&state, Password::unchecked(password)).await?;
         blocking::db(&state, move |conn| {
             User::replace_password_hash(conn, user_id, &upgraded)
         })

@@ -136,7 +136,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body: CreateUserBody = body::read(&req, payload, FormShape::UserObject).await?;
     let new_user = NewUser::try_from(body)?;
-    let password_hash = blocking::hash(&state, new_user.password.clone()).await?;
+    let inputs = new_user.personal_inputs();
+    let password_hash = blocking::hash_new(&state, new_user.password.clone(), inputs).await?;
     let now = unix_now();
     let user = blocking::db(&state, move |conn| {
         User::create(conn, &new_user, &password_hash, now)
