@@ -135,6 +135,7 @@ impl ApiError {
                 ValidationError::UserId => 1014,
                 ValidationError::Page(_) => 1015,
                 ValidationError::WeakPassword(_) => 1018,
+                ValidationError::AuditEvent => 1019,
             },
             Self::EmailRequired => 1016,
             Self::OldPasswordRequired => 1017,

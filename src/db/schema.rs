@@ -36,3 +36,16 @@ diesel::table! {
         generation -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Security events: who did what to whom, from where.
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        event -> Text,
+        actor_id -> Nullable<BigInt>,
+        target_id -> Nullable<BigInt>,
+        username -> Nullable<Text>,
+        ip -> Text,
+    }
+}

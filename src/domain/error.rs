@@ -19,6 +19,9 @@ pub enum ValidationError {
     /// A user id that is not a positive integer.
     #[error("The user id must be a positive integer.")]
     UserId,
+    /// An audit event type that does not exist.
+    #[error("Unknown event type: see docs/api.md for the list.")]
+    AuditEvent,
     /// `page` or `per_page` out of range or not a number.
     #[error("{0}")]
     Page(&'static str),

@@ -1,6 +1,7 @@
 //! Validated input types. Holding one of these means the value was checked; nothing here
 //! knows about HTTP or the database.
 
+mod audit;
 mod email;
 mod error;
 mod name;
@@ -11,6 +12,7 @@ mod user;
 mod user_id;
 mod username;
 
+pub use audit::AuditEvent;
 pub use email::Email;
 pub use error::ValidationError;
 pub use name::Name;

@@ -1,6 +1,7 @@
 //! Database rows and the queries on them. Each function takes `&mut Conn`; the ones that
 //! must be atomic open their own write transaction.
 
+pub mod audit;
 mod error;
 pub mod token;
 pub mod user;

@@ -153,7 +153,8 @@ impl User {
     }
 
     /// Deletes the user and its tokens, refusing to delete the last enabled admin.
-    pub fn delete(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    /// Returns the user as it was.
+    pub fn delete(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
         write_transaction(conn, |conn| {
             let user = Self::find(conn, id)?;
             if user.is_admin && !user.disabled {
@@ -162,7 +163,7 @@ impl User {
             // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
             token::revoke_tokens_of(conn, id, None)?;
             diesel::delete(users::table.find(id)).execute(conn)?;
-            Ok(())
+            Ok(user)
         })
     }
 

@@ -1,5 +1,6 @@
 //! HTTP routes. Handlers are thin: parse, call the models on the blocking pool, answer.
 
+pub mod audit_trail;
 pub mod blocking;
 pub mod body;
 pub mod v1;

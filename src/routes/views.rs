@@ -1,9 +1,11 @@
 //! Response bodies. A user is shown through `UserView` only, which has no hash to leak.
 
+use actix_web::HttpResponse;
 use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
 
 use crate::auth::token::IssuedToken;
+use crate::domain::Page;
 use crate::models::User;
 
 /// The user object of every answer; `password` is always `""`.
@@ -59,6 +61,19 @@ impl TokenView {
             token_expires: expires,
         }
     }
+}
+
+/// A page of a list: the items as JSON and the pagination headers.
+pub fn paginated<T, V: Serialize>(
+    page: Page,
+    total: i64,
+    items: Vec<T>,
+    view: impl Fn(T) -> V,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("x-pagination-total-pages", page.count_for(total)))
+        .insert_header(("x-pagination-result-count", items.len()))
+        .json(items.into_iter().map(view).collect::<Vec<_>>())
 }
 
 /// `{"message": "..."}` for actions with nothing else to return.

@@ -161,6 +161,7 @@ impl TestApp {
         env: Vec<(String, String)>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        crate::logs::capture();
         let settings = Settings::from_lookup(|name| match name {
             "ROSTER_DATABASE_URL" => Some(database_url.clone()),
             "ROSTER_BIND" => Some("127.0.0.1:0".to_owned()),

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod backends;
+mod audit;
 mod concurrency;
 mod current_user;
 mod errors;
@@ -12,6 +13,7 @@ mod info;
 mod instances;
 mod login;
 mod logout;
+mod logs;
 mod migrations;
 mod outage;
 mod password;

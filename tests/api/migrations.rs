@@ -26,7 +26,8 @@ backend_tests! {
             .into_iter()
             .map(|start| start.join().unwrap().unwrap())
             .collect();
-        // One instance applied the migration; the others found nothing left to do.
-        assert_eq!(applied.iter().sum::<usize>(), 1, "{applied:?}");
+        // One instance applied the migrations; the others found nothing left to do.
+        let applying: Vec<_> = applied.iter().filter(|n| **n > 0).collect();
+        assert_eq!(applying.len(), 1, "{applied:?}");
     }
 }

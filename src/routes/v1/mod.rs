@@ -1,6 +1,7 @@
 //! `/api/v1`: the first version of the JSON API.
 
 mod account;
+mod audit;
 mod info;
 mod password;
 mod session;
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .service(resource("/info").route(web::get().to(info::info)))
+            .service(resource("/audit").route(web::get().to(audit::list)))
             .service(resource("/register").route(web::post().to(session::register)))
             .service(resource("/login").route(web::post().to(session::login)))
             .service(resource("/logout").route(web::post().to(session::logout)))

@@ -1,10 +1,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::AuthUser;
-use crate::domain::{Password, UserId};
+use crate::auth::{AuthUser, ClientIp};
+use crate::domain::{AuditEvent, Password, UserId};
 use crate::error::ApiError;
 use crate::models::{unix_now, Credentials, User};
+use crate::routes::audit_trail::Event;
 use crate::routes::blocking;
 use crate::routes::body::{self, FormShape};
 use crate::routes::views::MessageView;
@@ -23,6 +24,7 @@ struct PasswordBody {
 pub async fn change(
     auth: AuthUser,
     state: web::Data<AppState>,
+    client: ClientIp,
     path: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -44,6 +46,7 @@ pub async fn change(
             return Err(ApiError::WrongOldPassword);
         }
     }
+    let username = target.username.clone();
     let mut inputs = vec![target.username, target.name];
     inputs.extend(target.email);
     let password_hash = blocking::hash_new(&state, new_password, inputs).await?;
@@ -53,5 +56,11 @@ pub async fn change(
         User::set_password(conn, id, &password_hash, keep_token, now)
     })
     .await?;
+    Event::new(AuditEvent::PasswordChanged, client.0)
+        .actor(auth.user.id)
+        .target(id)
+        .username(&username)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(MessageView::PASSWORD_UPDATED))
 }

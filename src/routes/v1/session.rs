@@ -4,9 +4,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::auth::{self, AuthUser, ClientIp};
-use crate::domain::{Email, Name, NewUser, Password, Username};
+use crate::domain::{AuditEvent, Email, Name, NewUser, Password, Username};
 use crate::error::ApiError;
 use crate::models::{token, unix_now, Credentials, User};
+use crate::routes::audit_trail::Event;
 use crate::routes::blocking;
 use crate::routes::body::{self, FormShape};
 use crate::routes::views::{MessageView, TokenView};
@@ -70,6 +71,12 @@ pub async fn register(
         User::register(conn, &new_user, &password_hash, &record, now)
     })
     .await?;
+    Event::new(AuditEvent::UserRegistered, client.0)
+        .actor(user.id)
+        .target(user.id)
+        .username(&user.username)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(TokenView::new(user.id, &issued)))
 }
 
@@ -83,6 +90,7 @@ pub async fn login(
     let body: LoginBody = body::read(&req, payload, FormShape::Fields).await?;
     // Refused before any lookup or hashing: the same answer, and cheap, for every name.
     state.throttle.check_login(&body.username, client.0)?;
+    let event = |kind| Event::new(kind, client.0).username(&body.username);
     let username = body.username.clone();
     let found = blocking::db(&state, move |conn| {
         Credentials::by_username(conn, &username)
@@ -97,14 +105,20 @@ pub async fn login(
     let matches = blocking::verify(&state, candidate, stored).await?;
     let credentials = match found {
         Some(credentials) if matches => credentials,
-        _ => {
-            if let Some(lockout) = state.throttle.login_failed(&body.username, client.0) {
-                log::warn!(
-                    "login throttled for {:?} from {} for {}s",
-                    body.username,
-                    client.0,
-                    lockout.retry_after.as_secs()
-                );
+        not_matched => {
+            let target = not_matched.map(|c| c.id);
+            let failed = event(AuditEvent::LoginFailed);
+            let failed = match target {
+                Some(id) => failed.target(id),
+                None => failed,
+            };
+            failed.record(&state).await;
+            if state
+                .throttle
+                .login_failed(&body.username, client.0)
+                .is_some()
+            {
+                event(AuditEvent::LoginThrottled).record(&state).await;
             }
             return Err(ApiError::WrongCredentials);
         }
@@ -130,12 +144,26 @@ pub async fn login(
         token::insert(conn, user_id, &record)
     })
     .await?;
+    event(AuditEvent::LoginSucceeded)
+        .actor(user_id)
+        .target(user_id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(TokenView::new(user_id, &issued)))
 }
 
 /// `POST /logout`: revokes the token of this request.
-pub async fn logout(auth: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    auth: AuthUser,
+    state: web::Data<AppState>,
+    client: ClientIp,
+) -> Result<HttpResponse, ApiError> {
     let token_id = auth.token_id;
     blocking::db(&state, move |conn| token::revoke(conn, token_id)).await?;
+    Event::new(AuditEvent::Logout, client.0)
+        .actor(auth.user.id)
+        .target(auth.user.id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }

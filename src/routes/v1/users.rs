@@ -3,15 +3,16 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::AdminUser;
+use crate::auth::{AdminUser, ClientIp};
 use crate::domain::{
-    Email, Name, NewUser, Page, Password, SearchTerm, UserId, UserUpdate, Username,
+    AuditEvent, Email, Name, NewUser, Page, Password, SearchTerm, UserId, UserUpdate, Username,
 };
 use crate::error::ApiError;
 use crate::models::{unix_now, User};
+use crate::routes::audit_trail::Event;
 use crate::routes::blocking;
 use crate::routes::body::{self, FormShape};
-use crate::routes::views::{MessageView, UserView};
+use crate::routes::views::{paginated, MessageView, UserView};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -110,10 +111,7 @@ pub async fn list(
     let search = SearchTerm::parse(query.s.as_deref());
     let (users, total) =
         blocking::db(&state, move |conn| User::list(conn, search.as_ref(), page)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("x-pagination-total-pages", page.count_for(total)))
-        .insert_header(("x-pagination-result-count", users.len()))
-        .json(users.into_iter().map(UserView::from).collect::<Vec<_>>()))
+    Ok(paginated(page, total, users, UserView::from))
 }
 
 /// `GET /users/{id}`.
@@ -129,8 +127,9 @@ pub async fn get(
 
 /// `PUT /users`: creates a user.
 pub async fn create(
-    _admin: AdminUser,
+    admin: AdminUser,
     state: web::Data<AppState>,
+    client: ClientIp,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -143,13 +142,20 @@ pub async fn create(
         User::create(conn, &new_user, &password_hash, now)
     })
     .await?;
+    Event::new(AuditEvent::UserCreated, client.0)
+        .actor(admin.0.user.id)
+        .target(user.id)
+        .username(&user.username)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
 /// `POST /users/{id}`: changes some fields of a user.
 pub async fn update(
-    _admin: AdminUser,
+    admin: AdminUser,
     state: web::Data<AppState>,
+    client: ClientIp,
     path: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -157,8 +163,27 @@ pub async fn update(
     let id = UserId::parse(&path)?.get();
     let body: UpdateUserBody = body::read(&req, payload, FormShape::UserObject).await?;
     let update = UserUpdate::try_from(body)?;
+    let disabled = update.disabled;
     let now = unix_now();
     let user = blocking::db(&state, move |conn| User::update(conn, id, &update, now)).await?;
+    let kinds = [
+        Some(AuditEvent::UserUpdated),
+        disabled.map(|d| {
+            if d {
+                AuditEvent::UserDisabled
+            } else {
+                AuditEvent::UserEnabled
+            }
+        }),
+    ];
+    for kind in kinds.into_iter().flatten() {
+        Event::new(kind, client.0)
+            .actor(admin.0.user.id)
+            .target(user.id)
+            .username(&user.username)
+            .record(&state)
+            .await;
+    }
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -166,21 +191,34 @@ pub async fn update(
 pub async fn logout_all(
     admin: AdminUser,
     state: web::Data<AppState>,
+    client: ClientIp,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = UserId::parse(&path)?.get();
     let keep_token = (id == admin.0.user.id).then_some(admin.0.token_id);
     blocking::db(&state, move |conn| User::end_sessions(conn, id, keep_token)).await?;
+    Event::new(AuditEvent::TokensRevoked, client.0)
+        .actor(admin.0.user.id)
+        .target(id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }
 
 /// `DELETE /users/{id}`: deletes a user and its tokens.
 pub async fn delete(
-    _admin: AdminUser,
+    admin: AdminUser,
     state: web::Data<AppState>,
+    client: ClientIp,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = UserId::parse(&path)?.get();
-    blocking::db(&state, move |conn| User::delete(conn, id)).await?;
+    let deleted = blocking::db(&state, move |conn| User::delete(conn, id)).await?;
+    Event::new(AuditEvent::UserDeleted, client.0)
+        .actor(admin.0.user.id)
+        .target(id)
+        .username(&deleted.username)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }

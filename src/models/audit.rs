@@ -1,0 +1,103 @@
+//! The audit log: security events, written after the change they record.
+
+use diesel::prelude::*;
+
+use crate::db::schema::audit_log;
+use crate::db::{Backend, Conn};
+use crate::domain::{AuditEvent, Page};
+
+use super::StoreError;
+
+/// An event to record. Never holds a password, token or hash: there is no field for one.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct NewAuditEntry {
+    /// Unix seconds.
+    pub at: i64,
+    /// `AuditEvent::as_str`.
+    pub event: &'static str,
+    /// Who acted (`None` for an anonymous login attempt).
+    pub actor_id: Option<i64>,
+    /// Whom it concerned.
+    pub target_id: Option<i64>,
+    /// The username tried or concerned.
+    pub username: Option<String>,
+    /// The client address, by the trusted-proxy rule.
+    pub ip: String,
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log, check_for_backend(Backend))]
+pub struct AuditRecord {
+    /// Increasing with time.
+    pub id: i64,
+    /// Unix seconds.
+    pub at: i64,
+    /// The event type.
+    pub event: String,
+    /// Who acted.
+    pub actor_id: Option<i64>,
+    /// Whom it concerned.
+    pub target_id: Option<i64>,
+    /// The username tried or concerned.
+    pub username: Option<String>,
+    /// The client address.
+    pub ip: String,
+}
+
+impl NewAuditEntry {
+    /// An entry of `event` at `at` from `ip`, to be completed with the people involved.
+    pub fn new(event: AuditEvent, at: i64, ip: String) -> Self {
+        Self {
+            at,
+            event: event.as_str(),
+            actor_id: None,
+            target_id: None,
+            username: None,
+            ip,
+        }
+    }
+
+    /// Stores the entry.
+    pub fn insert(&self, conn: &mut Conn) -> Result<(), StoreError> {
+        diesel::insert_into(audit_log::table)
+            .values(self)
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+impl AuditRecord {
+    /// One page of events, newest first, involving `user` (as actor or target) and of
+    /// type `event` when given, and how many match in all.
+    pub fn list(
+        conn: &mut Conn,
+        user: Option<i64>,
+        event: Option<AuditEvent>,
+        page: Page,
+    ) -> Result<(Vec<Self>, i64), StoreError> {
+        let matching = || {
+            let mut query = audit_log::table.into_boxed::<Backend>();
+            if let Some(user) = user {
+                query = query.filter(
+                    audit_log::actor_id
+                        .eq(user)
+                        .or(audit_log::target_id.eq(user)),
+                );
+            }
+            if let Some(event) = event {
+                query = query.filter(audit_log::event.eq(event.as_str()));
+            }
+            query
+        };
+        let total = matching().count().get_result(conn)?;
+        let records = matching()
+            .order(audit_log::id.desc())
+            .limit(page.size())
+            .offset(page.offset())
+            .select(Self::as_select())
+            .load(conn)?;
+        Ok((records, total))
+    }
+}

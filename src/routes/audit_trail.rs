@@ -1,0 +1,63 @@
+//! Recording security events: a row in the audit log and a line in the log at info.
+
+use crate::domain::AuditEvent;
+use crate::models::audit::NewAuditEntry;
+use crate::models::unix_now;
+use crate::state::AppState;
+
+use super::blocking;
+
+/// Who did what to whom, from where.
+#[derive(Debug, Clone)]
+pub struct Event {
+    entry: NewAuditEntry,
+}
+
+impl Event {
+    /// An event from the client at `ip`, now.
+    pub fn new(event: AuditEvent, ip: std::net::IpAddr) -> Self {
+        Self {
+            entry: NewAuditEntry::new(event, unix_now(), ip.to_string()),
+        }
+    }
+
+    /// The user who acted.
+    pub fn actor(mut self, id: i64) -> Self {
+        self.entry.actor_id = Some(id);
+        self
+    }
+
+    /// The user concerned.
+    pub fn target(mut self, id: i64) -> Self {
+        self.entry.target_id = Some(id);
+        self
+    }
+
+    /// The username tried or concerned.
+    pub fn username(mut self, username: &str) -> Self {
+        self.entry.username = Some(username.to_owned());
+        self
+    }
+
+    /// Writes the event. The change it records has already happened, so a failure to
+    /// write is logged, not turned into an error answer.
+    pub async fn record(self, state: &AppState) {
+        let entry = self.entry;
+        log::info!(
+            target: "roster::audit",
+            "{} actor={} target={} username={:?} ip={}",
+            entry.event,
+            shown(entry.actor_id),
+            shown(entry.target_id),
+            entry.username.as_deref().unwrap_or(""),
+            entry.ip
+        );
+        if let Err(e) = blocking::db(state, move |conn| entry.insert(conn)).await {
+            log::error!(target: "roster::audit", "cannot write the audit log: {e}");
+        }
+    }
+}
+
+fn shown(id: Option<i64>) -> String {
+    id.map_or_else(|| "-".to_owned(), |id| id.to_string())
+}

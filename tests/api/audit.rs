@@ -1,0 +1,119 @@
+//! The audit log: each security event with its actor, target, time and address.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{Persona, TestApp};
+
+fn types(entries: &Value) -> Vec<&str> {
+    entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect()
+}
+
+async fn audit(app: &TestApp, admin: &Persona, query: &str) -> Value {
+    app.get(&format!("/audit{query}"), Some(&admin.token))
+        .await
+        .ok()
+        .clone()
+}
+
+backend_tests! {
+    async fn every_event_is_recorded_with_actor_target_and_address() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        app.login("admin", "wrong-password").await.assert_error(401, 2003);
+        app.login("ghost", "wrong-password").await.assert_error(401, 2003);
+        let user = app.user(&admin, "alice").await; // user.created + login.succeeded
+        let path = format!("/users/{}", user.id);
+        app.post(&path, Some(&admin.token), json!({"name": "Alice"})).await.ok();
+        app.post(&path, Some(&admin.token), json!({"disabled": true})).await.ok();
+        app.post(&path, Some(&admin.token), json!({"disabled": false})).await.ok();
+        let password = format!("{path}/password");
+        app.post(&password, Some(&admin.token), json!({"password": "reset-by-admin-77"}))
+            .await
+            .ok();
+        app.post(&format!("{path}/logout-all"), Some(&admin.token), json!({})).await.ok();
+        app.delete(&path, Some(&admin.token)).await.ok();
+        app.post("/logout", Some(&admin.token), json!({})).await.ok();
+        let admin = Persona {
+            token: app.login("admin", &admin.password).await.ok()["token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            ..admin
+        };
+
+        let entries = audit(&app, &admin, "").await;
+        assert_eq!(
+            types(&entries),
+            [
+                "login.succeeded",
+                "logout",
+                "user.deleted",
+                "tokens.revoked",
+                "password.changed",
+                "user.enabled",
+                "user.updated",
+                "user.disabled",
+                "user.updated",
+                "user.updated",
+                "login.succeeded",
+                "user.created",
+                "login.failed",
+                "login.failed",
+                "user.registered",
+            ]
+        );
+        let all = entries.as_array().unwrap();
+        for entry in all {
+            assert_eq!(entry["ip"], json!("127.0.0.1"));
+            assert!((entry["time"].as_i64().unwrap() - chrono::Utc::now().timestamp()).abs() < 60);
+            let text = entry.to_string();
+            assert!(!text.contains("argon2") && !text.contains("reset-by-admin-77"), "{text}");
+        }
+        let deleted = &all[2];
+        assert_eq!(deleted["actorId"], json!(admin.id));
+        assert_eq!(deleted["targetId"], json!(user.id));
+        assert_eq!(deleted["username"], json!("alice"));
+        // A failed login names the username tried, and the account when it exists.
+        let ghost = &all[12];
+        assert_eq!((&ghost["username"], &ghost["targetId"], &ghost["actorId"]), (&json!("ghost"), &json!(null), &json!(null)));
+        let wrong = &all[13];
+        assert_eq!((&wrong["username"], &wrong["targetId"]), (&json!("admin"), &json!(admin.id)));
+    }
+
+    async fn the_audit_log_filters_and_pages() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let alice = app.user(&admin, "alice").await;
+        app.user(&admin, "bob").await;
+
+        let created = audit(&app, &admin, "?type=user.created").await;
+        assert_eq!(types(&created), ["user.created", "user.created"]);
+        let about_alice = audit(&app, &admin, &format!("?user={}", alice.id)).await;
+        assert_eq!(types(&about_alice), ["login.succeeded", "user.created"]);
+
+        let page = app.get("/audit?per_page=2&page=2", Some(&admin.token)).await;
+        assert_eq!(page.ok().as_array().unwrap().len(), 2);
+        assert_eq!(page.header("x-pagination-total-pages").as_deref(), Some("3"));
+
+        app.get("/audit?type=nonsense", Some(&admin.token)).await.assert_error(400, 1019);
+        app.get("/audit?user=abc", Some(&admin.token)).await.assert_error(400, 1014);
+        app.get("/audit", Some(&alice.token)).await.assert_error(403, 3001);
+        app.get("/audit", None).await.assert_error(401, 2001);
+    }
+
+    async fn a_lockout_is_recorded() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        for _ in 0..10 {
+            app.login("Admin", "wrong-password").await;
+        }
+        let throttled = audit(&app, &admin, "?type=login.throttled").await;
+        assert_eq!(throttled.as_array().unwrap().len(), 1);
+        assert_eq!(throttled[0]["username"], json!("Admin"));
+    }
+}
