@@ -192,8 +192,12 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
-            log::error!("{}", error_chain(self));
+        match self {
+            Self::Internal(_) => log::error!("{}", error_chain(self)),
+            Self::Unavailable(_) => log::warn!("{}", error_chain(self)),
+            // Expected under a login storm; a line per refusal would flood the log.
+            Self::HashingBusy => log::debug!("{}", error_chain(self)),
+            _ => {}
         }
         let mut response = HttpResponse::build(status);
         if status == StatusCode::UNAUTHORIZED {

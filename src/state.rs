@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
-use tokio::sync::Semaphore;
 
 use crate::auth::password::{self, HashError};
 use crate::config::Settings;
 use crate::db::Pool;
 use crate::domain::PasswordPolicy;
+use crate::routes::blocking::HashingPool;
 use crate::security::clock::Clock;
 use crate::security::throttle::Throttle;
 
@@ -24,10 +24,8 @@ pub struct AppState {
     pub registration_enabled: bool,
     /// Verified against when a login names an unknown user, to keep timing constant.
     pub dummy_hash: String,
-    /// Bounds how many argon2 runs happen at once.
-    pub hash_permits: Semaphore,
-    /// Longest wait for a hashing permit.
-    pub hash_wait: Duration,
+    /// Runs argon2 with bounded concurrency and memory.
+    pub hashing: HashingPool,
     /// Peers whose forwarding headers are believed.
     pub trusted_proxies: Vec<IpNet>,
     /// Brute-force limits.
@@ -44,8 +42,7 @@ impl AppState {
             token_ttl: settings.token_ttl,
             registration_enabled: settings.registration_enabled,
             dummy_hash: password::dummy_hash()?,
-            hash_permits: Semaphore::new(settings.hash_concurrency),
-            hash_wait: settings.hash_wait,
+            hashing: HashingPool::new(settings.hash_concurrency, settings.hash_wait),
             trusted_proxies: settings.trusted_proxies.clone(),
             throttle: Throttle::new(settings.throttle.clone(), clock),
             password_policy: settings.password_policy,

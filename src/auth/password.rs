@@ -2,8 +2,8 @@
 //! the blocking pool, never on an async worker.
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::domain::Password;
 
@@ -26,27 +26,96 @@ fn argon2() -> Result<Argon2<'static>, HashError> {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+/// Working memory for one argon2 run with the configured parameters (19 MiB). Reused from
+/// run to run: allocating it anew each time lets the allocator keep freed blocks per
+/// thread, and resident memory then grows far past what the concurrent runs need.
+pub struct Workspace(Vec<Block>);
+
+impl Workspace {
+    /// Allocates the memory of one run.
+    pub fn new() -> Self {
+        Self(vec![Block::default(); configured_block_count()])
+    }
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Workspace({} KiB)", self.0.len())
+    }
+}
+
+fn configured_block_count() -> usize {
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).map_or(0, |params| params.block_count())
+}
+
 /// Hashes `password` with a fresh random salt into a PHC string.
-pub fn hash(password: &Password) -> Result<String, HashError> {
+pub fn hash(password: &Password, memory: &mut Workspace) -> Result<String, HashError> {
+    let failed = |e: &dyn std::fmt::Display| HashError(e.to_string());
+    let argon2 = argon2()?;
     let salt = SaltString::generate(&mut OsRng);
-    Ok(argon2()?
-        .hash_password(password.expose().as_bytes(), &salt)
-        .map_err(|e| HashError(e.to_string()))?
-        .to_string())
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buffer).map_err(|e| failed(&e))?;
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        argon2
+            .hash_password_into_with_memory(
+                password.expose().as_bytes(),
+                salt_bytes,
+                out,
+                &mut memory.0,
+            )
+            .map_err(|_| password_hash::Error::Crypto)
+    })
+    .map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params()).map_err(|e| failed(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
 }
 
 /// True when `password` matches the PHC string `stored`. A malformed `stored` never
-/// matches, but still costs about one hash, like a real check.
-pub fn verify(password: &Password, stored: &str) -> bool {
-    let Ok(argon2) = argon2() else {
+/// matches. Hashes with other parameters than the configured ones (before their rehash)
+/// get memory of their own for the run.
+pub fn verify(password: &Password, stored: &str, memory: &mut Workspace) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    match PasswordHash::new(stored) {
-        Ok(parsed) => argon2
-            .verify_password(password.expose().as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    }
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_buffer = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_buffer) else {
+        return false;
+    };
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    let pwd = password.expose().as_bytes();
+    let computed = if params.block_count() == memory.0.len() {
+        argon2.hash_password_into_with_memory(pwd, salt_bytes, &mut out, &mut memory.0)
+    } else {
+        argon2.hash_password_into(pwd, salt_bytes, &mut out)
+    };
+    // `Output` compares in constant time.
+    computed.is_ok() && Output::new(&out).is_ok_and(|output| output == expected)
 }
 
 /// True when `stored` was made with another algorithm, version or parameters than the
@@ -68,25 +137,49 @@ pub fn needs_rehash(stored: &str) -> bool {
 /// it, so they take as long as logins with a wrong password.
 pub fn dummy_hash() -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
-    hash(&Password::unchecked(salt.as_str().to_owned()))
+    hash(
+        &Password::unchecked(salt.as_str().to_owned()),
+        &mut Workspace::new(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordHasher;
 
     #[test]
     fn hash_verifies_its_own_password_only() {
         let password = Password::parse("correct horse battery".into()).unwrap();
-        let stored = hash(&password).unwrap();
+        let memory = &mut Workspace::new();
+        let stored = hash(&password, memory).unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify(&password, &stored));
-        assert!(!verify(
-            &Password::unchecked("correct horse battery ".into()),
-            &stored
-        ));
-        assert!(!verify(&password, "not a phc string"));
+        assert!(verify(&password, &stored, memory));
+        let other = Password::unchecked("correct horse battery ".into());
+        assert!(!verify(&other, &stored, memory));
+        assert!(!verify(&password, "not a phc string", memory));
+        // Hashes made by the argon2 crate's own encoder verify too (interoperability).
+        let standard = Argon2::default()
+            .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify(&password, &standard, memory));
         assert!(!needs_rehash(&stored));
+    }
+
+    #[test]
+    fn hashes_with_other_parameters_still_verify() {
+        let password = Password::parse("correct horse battery".into()).unwrap();
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8_192, 1, 1, None).unwrap(),
+        );
+        let old = weak
+            .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify(&password, &old, &mut Workspace::new()));
     }
 
     #[test]

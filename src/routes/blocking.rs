@@ -1,10 +1,13 @@
 //! Runs database work and password hashing on the blocking thread pool, so an async
 //! worker never stalls on a query or an argon2 run.
 
-use actix_web::web;
-use tokio::sync::SemaphorePermit;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
-use crate::auth::password;
+use actix_web::web;
+use tokio::sync::Semaphore;
+
+use crate::auth::password::{self, Workspace};
 use crate::db::Conn;
 use crate::domain::Password;
 use crate::error::ApiError;
@@ -34,20 +37,23 @@ pub async fn hash_new(
     user_inputs: Vec<String>,
 ) -> Result<String, ApiError> {
     let policy = state.password_policy;
-    let _permit = hashing_permit(state).await?;
     // Both are CPU work: zxcvbn takes milliseconds, argon2 tens of them.
-    web::block(move || {
-        let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
-        policy.check(&password, &inputs)?;
-        Ok(password::hash(&password)?)
-    })
-    .await?
+    state
+        .hashing
+        .run(move |memory| {
+            let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
+            policy.check(&password, &inputs)?;
+            Ok(password::hash(&password, memory)?)
+        })
+        .await?
 }
 
 /// Hashes a password already accepted once (an upgrade of an existing hash).
 pub async fn rehash(state: &AppState, password: Password) -> Result<String, ApiError> {
-    let _permit = hashing_permit(state).await?;
-    Ok(web::block(move || password::hash(&password)).await??)
+    Ok(state
+        .hashing
+        .run(move |memory| password::hash(&password, memory))
+        .await??)
 }
 
 /// Checks a password against a stored hash.
@@ -56,17 +62,56 @@ pub async fn verify(
     password: Password,
     stored: String,
 ) -> Result<bool, ApiError> {
-    let _permit = hashing_permit(state).await?;
-    Ok(web::block(move || password::verify(&password, &stored)).await?)
+    state
+        .hashing
+        .run(move |memory| password::verify(&password, &stored, memory))
+        .await
 }
 
-/// One of the permits that bound concurrent argon2 runs (each holds 19 MiB for ~30 ms).
-/// Waiting is async and cheap; past `hash_wait` the request gets 503 with Retry-After
-/// rather than queueing without bound.
-async fn hashing_permit(state: &AppState) -> Result<SemaphorePermit<'_>, ApiError> {
-    match tokio::time::timeout(state.hash_wait, state.hash_permits.acquire()).await {
-        Ok(Ok(permit)) => Ok(permit),
-        Ok(Err(closed)) => Err(ApiError::Internal(closed.into())),
-        Err(_elapsed) => Err(ApiError::HashingBusy),
+/// Runs argon2 with bounded concurrency and memory: `permits` runs at once, each with one
+/// of at most `permits` reused workspaces of 19 MiB. Waiting for a permit is async and
+/// cheap; past `wait` the request gets 503 with Retry-After rather than queueing without
+/// bound.
+#[derive(Debug)]
+pub struct HashingPool {
+    permits: Semaphore,
+    spare: Mutex<Vec<Workspace>>,
+    wait: Duration,
+}
+
+impl HashingPool {
+    /// A pool of `permits` concurrent runs, waiting at most `wait` for one.
+    pub fn new(permits: usize, wait: Duration) -> Self {
+        Self {
+            permits: Semaphore::new(permits),
+            spare: Mutex::new(Vec::with_capacity(permits)),
+            wait,
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Workspace) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = match tokio::time::timeout(self.wait, self.permits.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(closed)) => return Err(ApiError::Internal(closed.into())),
+            Err(_elapsed) => return Err(ApiError::HashingBusy),
+        };
+        // A permit holder always finds a workspace or may make one: never more than
+        // `permits` exist.
+        let mut memory = self.spares().pop().unwrap_or_default();
+        let (result, memory) = web::block(move || {
+            let result = work(&mut memory);
+            (result, memory)
+        })
+        .await?;
+        self.spares().push(memory);
+        Ok(result)
+    }
+
+    fn spares(&self) -> MutexGuard<'_, Vec<Workspace>> {
+        // The vector is always valid, even if a holder panicked.
+        self.spare.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
