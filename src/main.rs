@@ -9,9 +9,10 @@ use roster::startup::Application;
 
 /// Roster: a self-hosted user-management REST service.
 ///
-/// Configured from the environment: ROSTER_DATABASE_URL (default sqlite://roster.db),
+/// Configured from the environment (the full list is in docs/operations.md), chiefly:
+/// ROSTER_DATABASE_URL (default sqlite://roster.db; also postgres://… and mysql://…),
 /// ROSTER_BIND (127.0.0.1:3456), ROSTER_TOKEN_TTL (30d), ROSTER_REGISTRATION (true),
-/// RUST_LOG (info).
+/// ROSTER_TRUSTED_PROXIES (none), RUST_LOG (info).
 #[derive(Parser)]
 #[command(name = "roster", version)]
 struct Cli {

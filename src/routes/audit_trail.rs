@@ -2,7 +2,7 @@
 
 use crate::domain::AuditEvent;
 use crate::models::audit::NewAuditEntry;
-use crate::models::unix_now;
+use crate::models::{unix_now, User};
 use crate::state::AppState;
 
 use super::blocking;
@@ -19,6 +19,14 @@ impl Event {
         Self {
             entry: NewAuditEntry::new(event, unix_now(), ip.to_string()),
         }
+    }
+
+    /// An event from the client at `ip`, in which `actor` acted on `user`.
+    pub fn on_user(event: AuditEvent, ip: std::net::IpAddr, actor: i64, user: &User) -> Self {
+        Self::new(event, ip)
+            .actor(actor)
+            .target(user.id)
+            .username(&user.username)
     }
 
     /// The user who acted.

@@ -46,9 +46,8 @@ pub async fn change(
             return Err(ApiError::WrongOldPassword);
         }
     }
-    let username = target.username.clone();
-    let mut inputs = vec![target.username, target.name];
-    inputs.extend(target.email);
+    let mut inputs = vec![target.username.clone(), target.name.clone()];
+    inputs.extend(target.email.clone());
     let password_hash = blocking::hash_new(&state, new_password, inputs).await?;
     let keep_token = own.then_some(auth.token_id);
     let now = unix_now();
@@ -56,10 +55,7 @@ pub async fn change(
         User::set_password(conn, id, &password_hash, keep_token, now)
     })
     .await?;
-    Event::new(AuditEvent::PasswordChanged, client.0)
-        .actor(auth.user.id)
-        .target(id)
-        .username(&username)
+    Event::on_user(AuditEvent::PasswordChanged, client.0, auth.user.id, &target)
         .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(MessageView::PASSWORD_UPDATED))

@@ -71,10 +71,7 @@ pub async fn register(
         User::register(conn, &new_user, &password_hash, &record, now)
     })
     .await?;
-    Event::new(AuditEvent::UserRegistered, client.0)
-        .actor(user.id)
-        .target(user.id)
-        .username(&user.username)
+    Event::on_user(AuditEvent::UserRegistered, client.0, user.id, &user)
         .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(TokenView::new(user.id, &issued)))
@@ -160,9 +157,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let token_id = auth.token_id;
     blocking::db(&state, move |conn| token::revoke(conn, token_id)).await?;
-    Event::new(AuditEvent::Logout, client.0)
-        .actor(auth.user.id)
-        .target(auth.user.id)
+    Event::on_user(AuditEvent::Logout, client.0, auth.user.id, &auth.user)
         .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))

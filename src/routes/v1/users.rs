@@ -142,10 +142,7 @@ pub async fn create(
         User::create(conn, &new_user, &password_hash, now)
     })
     .await?;
-    Event::new(AuditEvent::UserCreated, client.0)
-        .actor(admin.0.user.id)
-        .target(user.id)
-        .username(&user.username)
+    Event::on_user(AuditEvent::UserCreated, client.0, admin.0.user.id, &user)
         .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
@@ -177,10 +174,7 @@ pub async fn update(
         }),
     ];
     for kind in kinds.into_iter().flatten() {
-        Event::new(kind, client.0)
-            .actor(admin.0.user.id)
-            .target(user.id)
-            .username(&user.username)
+        Event::on_user(kind, client.0, admin.0.user.id, &user)
             .record(&state)
             .await;
     }
@@ -214,10 +208,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let id = UserId::parse(&path)?.get();
     let deleted = blocking::db(&state, move |conn| User::delete(conn, id)).await?;
-    Event::new(AuditEvent::UserDeleted, client.0)
-        .actor(admin.0.user.id)
-        .target(id)
-        .username(&deleted.username)
+    Event::on_user(AuditEvent::UserDeleted, client.0, admin.0.user.id, &deleted)
         .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
