@@ -5,6 +5,7 @@
 #[macro_use]
 mod backends;
 mod audit;
+mod cli;
 mod concurrency;
 mod current_user;
 mod errors;
