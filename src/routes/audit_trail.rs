@@ -41,9 +41,10 @@ impl Event {
         self
     }
 
-    /// The username tried or concerned.
+    /// The username tried or concerned; a login may send any text, so at most 128
+    /// characters of it are kept.
     pub fn username(mut self, username: &str) -> Self {
-        self.entry.username = Some(username.to_owned());
+        self.entry.username = Some(username.chars().take(128).collect());
         self
     }
 

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::clock::Clock;
+use crate::domain::Username;
 
 /// Thresholds, from the configuration.
 #[derive(Debug, Clone)]
@@ -58,6 +59,9 @@ pub struct Refused {
 /// Entries are pruned once the maps pass this size, so a flood of distinct usernames or
 /// addresses cannot grow memory without bound.
 const PRUNE_ABOVE: usize = 10_000;
+/// Past this many live entries even recent, unlocked ones are dropped: a few dozen MiB at
+/// most, whatever a botnet sends. Lockouts in force are kept.
+const HARD_CAP: usize = 200_000;
 const MINUTE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Default)]
@@ -203,6 +207,12 @@ impl Records {
             let recent = |q: &VecDeque<Duration>| q.back().is_some_and(|t| *t + MINUTE > now);
             recent(&r.failed_logins) || recent(&r.registrations)
         });
+        if self.usernames.len() > HARD_CAP {
+            self.usernames.retain(|_, r| r.locked_until > now);
+        }
+        if self.ips.len() > HARD_CAP {
+            self.ips.clear();
+        }
     }
 }
 
@@ -223,9 +233,14 @@ fn forget_before(events: &mut VecDeque<Duration>, cutoff: Duration) {
     }
 }
 
-/// Usernames are matched ignoring case, like logins.
+/// Usernames are matched ignoring case, like logins. No account name is longer than 64
+/// characters, so longer attempts are cut there: an entry never holds a large body.
 fn key(username: &str) -> String {
-    username.to_ascii_lowercase()
+    username
+        .chars()
+        .take(Username::MAX_LEN)
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -272,6 +287,18 @@ mod tests {
             }
         }
         assert_eq!(last, Duration::from_secs(15 * 60));
+    }
+
+    #[test]
+    fn long_names_are_counted_by_their_first_64_characters() {
+        let (throttle, _) = throttle();
+        let long = "x".repeat(10_000);
+        for _ in 0..10 {
+            throttle.login_failed(&long, IP);
+        }
+        assert!(throttle.check_login(&"X".repeat(64), IP).is_err());
+        let records = throttle.records();
+        assert!(records.usernames.keys().all(|k| k.len() <= 64));
     }
 
     #[test]

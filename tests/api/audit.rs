@@ -106,6 +106,15 @@ backend_tests! {
         app.get("/audit", None).await.assert_error(401, 2001);
     }
 
+    async fn a_huge_username_is_recorded_cut_short() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let huge = "ü".repeat(20_000);
+        app.login(&huge, "wrong-password").await.assert_error(401, 2003);
+        let failed = audit(&app, &admin, "?type=login.failed").await;
+        assert_eq!(failed[0]["username"], json!("ü".repeat(128)));
+    }
+
     async fn a_lockout_is_recorded() {
         let app = TestApp::spawn().await;
         let admin = app.admin().await;
