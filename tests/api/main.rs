@@ -20,6 +20,7 @@ mod outage;
 mod password;
 mod password_policy;
 mod persistence;
+mod processes;
 mod register;
 mod sessions;
 mod storage;
