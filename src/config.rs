@@ -137,6 +137,10 @@ pub struct Settings {
     pub throttle: Limits,
     /// `ROSTER_PASSWORD_MIN_SCORE`: the zxcvbn score (0–4) a new password needs.
     pub password_policy: PasswordPolicy,
+    /// `ROSTER_CORS_ORIGINS`: origins browsers may call the API from (none by default).
+    pub cors_origins: Vec<String>,
+    /// `ROSTER_SHUTDOWN_TIMEOUT`: how long in-flight requests may finish on SIGTERM/SIGINT.
+    pub shutdown_timeout: Duration,
 }
 
 /// A setting that could not be used; names the variable so an operator can fix it.
@@ -180,6 +184,8 @@ impl Settings {
                 "",
                 client_ip::parse_trusted,
             )?,
+            cors_origins: setting(&lookup, "ROSTER_CORS_ORIGINS", "", parse_origins)?,
+            shutdown_timeout: setting(&lookup, "ROSTER_SHUTDOWN_TIMEOUT", "30s", parse_duration)?,
             password_policy: PasswordPolicy {
                 min_score: setting(&lookup, "ROSTER_PASSWORD_MIN_SCORE", "3", parse_score)?,
             },
@@ -266,6 +272,28 @@ fn parse_ttl(value: &str) -> Result<Duration, String> {
     Ok(ttl)
 }
 
+/// Comma-separated `scheme://host[:port]` origins, or `*` for any.
+fn parse_origins(value: &str) -> Result<Vec<String>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|origin| {
+            let valid = origin == "*"
+                || ((origin.starts_with("http://") || origin.starts_with("https://"))
+                    && !origin.ends_with('/')
+                    && !origin.contains(char::is_whitespace));
+            if valid {
+                Ok(origin.to_owned())
+            } else {
+                Err(format!(
+                    "`{origin}` is not an origin like https://app.example.com (no path, no trailing slash)"
+                ))
+            }
+        })
+        .collect()
+}
+
 fn parse_score(value: &str) -> Result<u8, String> {
     match value.parse::<u8>() {
         Ok(score) if score <= 4 => Ok(score),
@@ -324,6 +352,17 @@ mod tests {
         assert!(s.trusted_proxies.is_empty());
         assert!(s.throttle.enabled);
         assert_eq!(s.throttle.max_failures, 10);
+        assert!(s.cors_origins.is_empty());
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn cors_origins_are_origins() {
+        let list = parse_origins("https://app.example.com, http://localhost:5173").unwrap();
+        assert_eq!(list, ["https://app.example.com", "http://localhost:5173"]);
+        assert!(parse_origins("https://app.example.com/").is_err());
+        assert!(parse_origins("app.example.com").is_err());
+        assert_eq!(parse_origins("*").unwrap(), ["*"]);
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub enum ApiError {
     /// A non-admin changing another user's password.
     #[error("You may only change your own password.")]
     NotOwnAccount,
+    /// A CORS preflight from an origin not in ROSTER_CORS_ORIGINS.
+    #[error("This origin may not call the API.")]
+    OriginNotAllowed,
     /// No user with this id.
     #[error("The user does not exist.")]
     UserNotFound,
@@ -150,6 +153,7 @@ impl ApiError {
             Self::AccountDisabled => 3003,
             Self::WrongOldPassword => 3004,
             Self::NotOwnAccount => 3005,
+            Self::OriginNotAllowed => 3006,
             Self::UserNotFound => 4001,
             Self::RouteNotFound => 4002,
             Self::MethodNotAllowed => 4050,
@@ -273,6 +277,7 @@ mod tests {
             (ApiError::Validation(ValidationError::UserId), 400),
             (ApiError::InvalidToken, 401),
             (ApiError::RegistrationClosed, 403),
+            (ApiError::OriginNotAllowed, 403),
             (ApiError::UserNotFound, 404),
             (ApiError::RouteNotFound, 404),
             (ApiError::MethodNotAllowed, 405),

@@ -3,15 +3,21 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_cors::Cors;
+use actix_web::dev::ServiceResponse;
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::http::header;
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::ResponseError;
 use actix_web::{web, App, HttpServer};
 use ipnet::IpNet;
 
 use crate::auth::{self, password::HashError};
 use crate::config::Settings;
 use crate::db::{self, DbError};
-use crate::routes;
+use crate::error::ApiError;
+use crate::routes::{self, request_id};
 use crate::security::clock::{Clock, SystemClock};
 use crate::state::AppState;
 
@@ -35,11 +41,54 @@ pub enum StartupError {
 }
 
 /// One line per request: the client address as the trusted-proxy rule resolves it (not
-/// a forgeable header), the request line, status, size and latency.
+/// a forgeable header), the request line, status, size, latency, route pattern and request
+/// id. Health checks are left out: probes every few seconds would drown the rest.
 fn access_log(trusted_proxies: Arc<Vec<IpNet>>) -> Logger {
-    Logger::new(r#"%{client}xi "%r" %s %b %Dms"#).custom_request_replace("client", move |req| {
-        auth::client_ip_of(req.request(), &trusted_proxies).to_string()
-    })
+    Logger::new(r#"%{client}xi "%r" %s %b %Dms route=%{route}xi id=%{x-request-id}o"#)
+        .custom_request_replace("client", move |req| {
+            auth::client_ip_of(req.request(), &trusted_proxies).to_string()
+        })
+        .custom_request_replace("route", |req| {
+            req.match_pattern().unwrap_or_else(|| "-".to_owned())
+        })
+        .exclude("/health/live")
+        .exclude("/health/ready")
+}
+
+/// actix-cors refuses a preflight from another origin with a plain-text 400; answer it
+/// like every other error instead (403 JSON). Other 400s are the API's own, already JSON.
+fn refused_preflight<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_preflight = res.request().method() == Method::OPTIONS
+        && res.request().headers().contains_key(header::ORIGIN);
+    if !is_preflight {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let (req, _) = res.into_parts();
+    let answer = ApiError::OriginNotAllowed.error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, answer).map_into_right_body(),
+    ))
+}
+
+/// CORS for the configured origins: preflights answered, `Authorization` and
+/// `Content-Type` allowed, the pagination headers exposed. With no origins nothing is
+/// allowed. Requests from other origins are served without CORS headers (the browser then
+/// withholds the answer) rather than refused, so every answer stays JSON.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers(["x-pagination-total-pages", "x-pagination-result-count"])
+        .block_on_origin_mismatch(false)
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
 }
 
 /// A bound, ready-to-run server.
@@ -73,18 +122,24 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
+        let cors_origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(cors(&cors_origins))
+                .wrap(ErrorHandlers::new().handler(StatusCode::BAD_REQUEST, refused_preflight))
                 // Every answer is about accounts: never cached, never sniffed.
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Cache-Control", "no-store")),
                 )
+                // Inside the access log, so the log line sees the id it set.
+                .wrap(from_fn(request_id::tag))
                 .wrap(access_log(trusted_proxies.clone()))
                 .app_data(state.clone())
                 .configure(routes::configure)
         })
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .listen(listener)
         .map_err(bind_error)?
         .run();

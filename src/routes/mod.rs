@@ -3,6 +3,8 @@
 pub mod audit_trail;
 pub mod blocking;
 pub mod body;
+pub mod health;
+pub mod request_id;
 pub mod v1;
 pub mod views;
 
@@ -12,7 +14,9 @@ use crate::error::ApiError;
 
 /// Registers every route, and JSON answers for unknown paths.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(v1::configure)
+    cfg.service(resource("/health/live").route(web::get().to(health::live)))
+        .service(resource("/health/ready").route(web::get().to(health::ready)))
+        .configure(v1::configure)
         .default_service(web::to(route_not_found));
 }
 

@@ -34,7 +34,7 @@ pub fn capture() {
     });
 }
 
-fn lines_mentioning(needle: &str) -> Vec<String> {
+pub fn lines_mentioning(needle: &str) -> Vec<String> {
     LINES
         .lock()
         .unwrap()

@@ -16,6 +16,7 @@ mod login;
 mod logout;
 mod logs;
 mod migrations;
+mod operations;
 mod outage;
 mod password;
 mod password_policy;

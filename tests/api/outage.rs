@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use roster::config::Settings;
 use roster::startup::Application;
 
-use crate::helpers::{TestApp, TestDatabase};
+use reqwest::Method;
+
+use crate::helpers::{Body, TestApp, TestDatabase};
 
 /// A TCP proxy on its own thread; `set_up(false)` cuts every connection and refuses new
 /// ones until `set_up(true)`.
@@ -98,6 +100,14 @@ async fn outage_and_recovery(default_port: u16) {
         .await
         .assert_error(503, 5030);
     app.get("/info", None).await.ok();
+    let ready = app
+        .raw_request(Method::GET, "/health/ready", None, Body::None)
+        .await;
+    ready.assert_error(503, 5030);
+    let live = app
+        .raw_request(Method::GET, "/health/live", None, Body::None)
+        .await;
+    live.ok();
 
     proxy.set_up(true);
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -45,6 +45,26 @@ impl Process {
     }
 }
 
+impl Process {
+    /// Sends SIGTERM and waits (at most `within`) for the exit status.
+    fn terminate(&mut self, within: Duration) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still running after {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -113,5 +133,39 @@ backend_tests! {
         let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
         assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{answers:?}");
         assert!(answers.iter().all(|(s, b)| *s == 200 || (*s == 400 && b["code"] == json!(1020))), "{answers:?}");
+    }
+
+    async fn sigterm_during_a_burst_of_creates_loses_no_acknowledged_write() {
+        use reqwest::Method;
+        let database = TestDatabase::create();
+        let mut server = Process::start(&database.url);
+        let client = reqwest::Client::new();
+        let body = json!({"username": "admin", "password": "admin-glacier-kettle-1", "email": "admin@example.com"});
+        let (_, admin) = call(&client, Method::POST, format!("{}/register", server.base), None, body).await;
+        let admin = admin["token"].as_str().unwrap().to_owned();
+
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let (client, admin, base) = (client.clone(), admin.clone(), server.base.clone());
+            tasks.spawn(async move {
+                tokio::time::sleep(Duration::from_millis(i * 5)).await;
+                let body = json!({"username": format!("burst{i}"), "password": "burst-glacier-kettle-1"});
+                let answer = client.put(format!("{base}/users")).bearer_auth(&admin).json(&body).send().await;
+                (i, answer.map(|a| a.status().as_u16()).unwrap_or(0))
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        let status = server.terminate(Duration::from_secs(30));
+        assert!(status.success(), "exit status {status}");
+        let answers = tasks.join_all().await;
+        let acknowledged: Vec<u64> = answers.iter().filter(|(_, s)| *s == 200).map(|(i, _)| *i).collect();
+        assert!(!acknowledged.is_empty(), "{answers:?}");
+
+        let restarted = Process::start(&database.url);
+        let (_, users) = call(&client, Method::GET, format!("{}/users?s=burst&per_page=100", restarted.base), Some(&admin), json!(null)).await;
+        let stored: Vec<&str> = users.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+        for i in acknowledged {
+            assert!(stored.contains(&format!("burst{i}").as_str()), "burst{i} was acknowledged but lost");
+        }
     }
 }

@@ -1,0 +1,25 @@
+//! Health checks for load balancers and orchestrators: unauthenticated, not logged.
+
+use actix_web::{web, HttpResponse};
+use diesel::connection::SimpleConnection;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::models::StoreError;
+use crate::routes::blocking;
+use crate::state::AppState;
+
+/// `GET /health/live`: the process is up and serving.
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// `GET /health/ready`: the database answers within `ROSTER_DB_TIMEOUT`; 503 otherwise.
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    blocking::db(&state, |conn| {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| StoreError::Unavailable(e.into()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ok"})))
+}
