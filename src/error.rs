@@ -219,7 +219,7 @@ impl ResponseError for ApiError {
 }
 
 /// The error and all its causes on one line, for the log.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

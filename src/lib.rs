@@ -3,6 +3,7 @@
 // Unit tests may unwrap: a failed unwrap is a failed test. Production code may not.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod admin_cli;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use roster::admin_cli::{self, UserCommand};
 use roster::config::Settings;
 use roster::db;
 use roster::startup::Application;
@@ -26,6 +27,11 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage users from the terminal (works while the server runs).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -48,6 +54,10 @@ fn run(command: Command) -> Result<(), String> {
             let applied = db::migrate(&pool).map_err(|e| e.to_string())?;
             log::info!("applied {applied} migration(s); the database is up to date");
             Ok(())
+        }
+        Command::User { command } => {
+            let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+            admin_cli::run(&settings, command, &mut stdin.lock(), &mut stdout.lock())
         }
         Command::Serve => actix_web::rt::System::new().block_on(async {
             let app = Application::build(&settings).map_err(|e| e.to_string())?;

@@ -192,6 +192,15 @@ impl User {
 }
 
 impl User {
+    /// The user with this username, ignoring case.
+    pub fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<Self>, StoreError> {
+        Ok(users::table
+            .filter(lower(users::username).eq(lower(username)))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
     /// Stores a new hash of the same password (an upgrade of its parameters): no
     /// user-visible change, so neither `updated` nor the tokens are touched.
     pub fn replace_password_hash(

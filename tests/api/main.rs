@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod backends;
+mod admin_cli;
 mod audit;
 mod cli;
 mod concurrency;
