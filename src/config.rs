@@ -1,8 +1,10 @@
 //! Settings read from the environment once, at start-up, and validated there.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::net::ToSocketAddrs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -141,14 +143,16 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `ROSTER_SHUTDOWN_TIMEOUT`: how long in-flight requests may finish on SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// What each setting was read as, for `roster config`.
+    effective: Vec<(&'static str, String)>,
 }
 
 /// A setting that could not be used; names the variable so an operator can fix it.
 #[derive(Debug, thiserror::Error)]
 #[error("{name}={value:?} is invalid: {reason}")]
 pub struct ConfigError {
-    /// The environment variable.
-    pub name: &'static str,
+    /// The environment variable (or the file's key).
+    pub name: String,
     /// The value it held.
     pub value: String,
     /// Why it was refused.
@@ -163,46 +167,79 @@ impl Settings {
 
     /// Reads the settings through `lookup`, so tests can supply their own values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let reader = Reader {
+            lookup,
+            seen: RefCell::default(),
+        };
+        let mut settings = Self::read(&reader)?;
+        settings.effective = reader.seen.into_inner();
+        // The only secret a setting holds: the database password.
+        if let Some(url) = settings
+            .effective
+            .iter_mut()
+            .find(|(n, _)| *n == "ROSTER_DATABASE_URL")
+        {
+            url.1 = settings.database_url.to_string();
+        }
+        Ok(settings)
+    }
+
+    /// Every setting's environment name, in the documented order.
+    pub fn names() -> Vec<&'static str> {
+        let reader = Reader {
+            lookup: |_: &str| None,
+            seen: RefCell::default(),
+        };
+        // The defaults always parse; the names are recorded either way.
+        let _ = Self::read(&reader);
+        reader
+            .seen
+            .into_inner()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    /// The effective settings as `NAME`, value pairs, the database password masked.
+    pub fn effective(&self) -> &[(&'static str, String)] {
+        &self.effective
+    }
+
+    fn read(reader: &Reader<impl Fn(&str) -> Option<String>>) -> Result<Self, ConfigError> {
         let cpus = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .to_string();
         Ok(Self {
-            database_url: setting(&lookup, "ROSTER_DATABASE_URL", "sqlite://roster.db", |v| {
+            database_url: reader.get("ROSTER_DATABASE_URL", "sqlite://roster.db", |v| {
                 DatabaseUrl::parse(v)
             })?,
-            bind: setting(&lookup, "ROSTER_BIND", "127.0.0.1:3456", parse_bind)?,
-            token_ttl: setting(&lookup, "ROSTER_TOKEN_TTL", "30d", parse_ttl)?,
-            registration_enabled: setting(&lookup, "ROSTER_REGISTRATION", "true", parse_bool)?,
-            db_pool_size: setting(&lookup, "ROSTER_DB_POOL_SIZE", "", parse_pool_size)?,
-            db_timeout: setting(&lookup, "ROSTER_DB_TIMEOUT", "5s", parse_duration)?,
-            db_startup_wait: setting(&lookup, "ROSTER_DB_STARTUP_WAIT", "30s", parse_duration)?,
-            hash_concurrency: setting(&lookup, "ROSTER_HASH_CONCURRENCY", &cpus, parse_count)?,
-            hash_wait: setting(&lookup, "ROSTER_HASH_WAIT", "2s", parse_duration)?,
-            trusted_proxies: setting(
-                &lookup,
-                "ROSTER_TRUSTED_PROXIES",
-                "",
-                client_ip::parse_trusted,
-            )?,
-            cors_origins: setting(&lookup, "ROSTER_CORS_ORIGINS", "", parse_origins)?,
-            shutdown_timeout: setting(&lookup, "ROSTER_SHUTDOWN_TIMEOUT", "30s", parse_duration)?,
+            bind: reader.get("ROSTER_BIND", "127.0.0.1:3456", parse_bind)?,
+            token_ttl: reader.get("ROSTER_TOKEN_TTL", "30d", parse_ttl)?,
+            registration_enabled: reader.get("ROSTER_REGISTRATION", "true", parse_bool)?,
+            db_pool_size: reader.get("ROSTER_DB_POOL_SIZE", "", parse_pool_size)?,
+            db_timeout: reader.get("ROSTER_DB_TIMEOUT", "5s", parse_duration)?,
+            db_startup_wait: reader.get("ROSTER_DB_STARTUP_WAIT", "30s", parse_duration)?,
+            hash_concurrency: reader.get("ROSTER_HASH_CONCURRENCY", &cpus, parse_count)?,
+            hash_wait: reader.get("ROSTER_HASH_WAIT", "2s", parse_duration)?,
+            trusted_proxies: reader.get("ROSTER_TRUSTED_PROXIES", "", client_ip::parse_trusted)?,
+            cors_origins: reader.get("ROSTER_CORS_ORIGINS", "", parse_origins)?,
+            shutdown_timeout: reader.get("ROSTER_SHUTDOWN_TIMEOUT", "30s", parse_duration)?,
+            effective: Vec::new(),
             password_policy: PasswordPolicy {
-                min_score: setting(&lookup, "ROSTER_PASSWORD_MIN_SCORE", "3", parse_score)?,
+                min_score: reader.get("ROSTER_PASSWORD_MIN_SCORE", "3", parse_score)?,
             },
             throttle: Limits {
-                enabled: setting(&lookup, "ROSTER_THROTTLE", "true", parse_bool)?,
-                max_failures: setting(&lookup, "ROSTER_THROTTLE_MAX_FAILURES", "10", parse_count)?,
-                window: setting(&lookup, "ROSTER_THROTTLE_WINDOW", "15m", parse_duration)?,
-                base_delay: setting(&lookup, "ROSTER_THROTTLE_BASE_DELAY", "1m", parse_duration)?,
-                max_delay: setting(&lookup, "ROSTER_THROTTLE_MAX_DELAY", "15m", parse_duration)?,
-                ip_failed_logins_per_minute: setting(
-                    &lookup,
+                enabled: reader.get("ROSTER_THROTTLE", "true", parse_bool)?,
+                max_failures: reader.get("ROSTER_THROTTLE_MAX_FAILURES", "10", parse_count)?,
+                window: reader.get("ROSTER_THROTTLE_WINDOW", "15m", parse_duration)?,
+                base_delay: reader.get("ROSTER_THROTTLE_BASE_DELAY", "1m", parse_duration)?,
+                max_delay: reader.get("ROSTER_THROTTLE_MAX_DELAY", "15m", parse_duration)?,
+                ip_failed_logins_per_minute: reader.get(
                     "ROSTER_IP_FAILED_LOGINS_PER_MINUTE",
                     "30",
                     parse_count,
                 )?,
-                ip_registrations_per_minute: setting(
-                    &lookup,
+                ip_registrations_per_minute: reader.get(
                     "ROSTER_IP_REGISTRATIONS_PER_MINUTE",
                     "60",
                     parse_count,
@@ -212,18 +249,87 @@ impl Settings {
     }
 }
 
-fn setting<T>(
-    lookup: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<T, ConfigError> {
-    let value = lookup(name).unwrap_or_else(|| default.to_owned());
-    parse(value.trim()).map_err(|reason| ConfigError {
+/// Reads settings through a lookup, remembering what it read.
+struct Reader<F> {
+    lookup: F,
+    seen: RefCell<Vec<(&'static str, String)>>,
+}
+
+impl<F: Fn(&str) -> Option<String>> Reader<F> {
+    fn get<T>(
+        &self,
+        name: &'static str,
+        default: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        let value = (self.lookup)(name).unwrap_or_else(|| default.to_owned());
+        self.seen.borrow_mut().push((name, value.clone()));
+        parse(value.trim()).map_err(|reason| ConfigError {
+            name: name.to_owned(),
+            value,
+            reason,
+        })
+    }
+}
+
+/// Reads a `roster.toml`: keys are the environment names without `ROSTER_`, in lower case
+/// (`token_ttl = "12h"`), plus `rust_log`. Lists become comma-separated values. Returns the
+/// values by environment name; an unknown key or a value of another kind is an error.
+pub fn load_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let error = |name: String, value: String, reason: String| ConfigError {
         name,
         value,
         reason,
-    })
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| error("ROSTER_CONFIG".into(), shown.clone(), e.to_string()))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        error(
+            "ROSTER_CONFIG".into(),
+            shown.clone(),
+            e.message().to_owned(),
+        )
+    })?;
+    let known = Settings::names();
+    let mut values = HashMap::new();
+    for (key, value) in table {
+        let name = if key == "rust_log" {
+            "RUST_LOG".to_owned()
+        } else {
+            format!("ROSTER_{}", key.to_ascii_uppercase())
+        };
+        if name != "RUST_LOG" && !known.contains(&name.as_str()) {
+            let reason = format!("unknown setting `{key}`");
+            return Err(error("ROSTER_CONFIG".into(), shown.clone(), reason));
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|item| item.as_str().map(str::to_owned).ok_or(()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|()| {
+                    error(
+                        name.clone(),
+                        shown.clone(),
+                        "expected a list of strings".into(),
+                    )
+                })?
+                .join(","),
+            other => {
+                let reason = format!(
+                    "`{key}` is a {}, not a string, number, boolean or list",
+                    other.type_str()
+                );
+                return Err(error(name, shown.clone(), reason));
+            }
+        };
+        values.insert(name, text);
+    }
+    Ok(values)
 }
 
 fn parse_bind(value: &str) -> Result<String, String> {
@@ -426,6 +532,46 @@ mod tests {
         assert_eq!(parse_pool_size("4"), Ok(Some(4)));
         assert!(parse_pool_size("0").is_err());
         assert!(parse_pool_size("many").is_err());
+    }
+
+    #[test]
+    fn the_effective_settings_mask_the_database_password() {
+        let s = settings(&[("ROSTER_DATABASE_URL", "sqlite://secret-free.db")]).unwrap();
+        let names: Vec<_> = s.effective().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, Settings::names());
+        assert!(names.contains(&"ROSTER_TOKEN_TTL") && names.contains(&"ROSTER_CORS_ORIGINS"));
+        if cfg!(feature = "postgres") {
+            let s = settings(&[("ROSTER_DATABASE_URL", "postgres://u:hunter2@db/r")]).unwrap();
+            let url = &s.effective()[0];
+            assert_eq!(
+                url,
+                &("ROSTER_DATABASE_URL", "postgres://u:***@db/r".to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn configuration_files_map_to_the_environment_names() {
+        let dir = std::env::temp_dir().join(format!("roster-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("roster.toml");
+        std::fs::write(&path, "token_ttl = \"12h\"\nregistration = false\ndb_pool_size = 4\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nrust_log = \"warn\"\n").unwrap();
+        let values = load_file(&path).unwrap();
+        assert_eq!(values["ROSTER_TOKEN_TTL"], "12h");
+        assert_eq!(values["ROSTER_REGISTRATION"], "false");
+        assert_eq!(values["ROSTER_DB_POOL_SIZE"], "4");
+        assert_eq!(values["ROSTER_TRUSTED_PROXIES"], "10.0.0.0/8,::1");
+        assert_eq!(values["RUST_LOG"], "warn");
+
+        std::fs::write(&path, "token_tll = \"12h\"\n").unwrap();
+        let err = load_file(&path).unwrap_err();
+        assert_eq!(err.name, "ROSTER_CONFIG");
+        assert!(err.reason.contains("`token_tll`"), "{err}");
+        std::fs::write(&path, "bind = [1, 2]\n").unwrap();
+        assert!(load_file(&path).is_err());
+        std::fs::write(&path, "not toml").unwrap();
+        assert_eq!(load_file(&path).unwrap_err().name, "ROSTER_CONFIG");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

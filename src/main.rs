@@ -1,10 +1,12 @@
 //! The `roster` command: parse the command line, read the settings, run.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use roster::admin_cli::{self, UserCommand};
-use roster::config::Settings;
+use roster::config::{self, Settings};
 use roster::db;
 use roster::startup::Application;
 
@@ -17,6 +19,9 @@ use roster::startup::Application;
 #[derive(Parser)]
 #[command(name = "roster", version)]
 struct Cli {
+    /// A roster.toml to read settings from; the environment overrides it.
+    #[arg(long, global = true, env = "ROSTER_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -27,6 +32,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print the effective configuration (the database password masked) and exit.
+    Config,
     /// Manage users from the terminal (works while the server runs).
     User {
         #[command(subcommand)]
@@ -36,8 +43,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match run(cli.command.unwrap_or(Command::Serve)) {
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("roster: {message}");
@@ -46,9 +52,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    match command {
+fn run(cli: Cli) -> Result<(), String> {
+    let file = match &cli.config {
+        Some(path) => config::load_file(path).map_err(|e| e.to_string())?,
+        None => HashMap::new(),
+    };
+    // The environment overrides the file; RUST_LOG too.
+    let lookup = |name: &str| std::env::var(name).ok().or_else(|| file.get(name).cloned());
+    let filter = lookup("RUST_LOG").unwrap_or_else(|| "info".to_owned());
+    env_logger::Builder::new().parse_filters(&filter).init();
+    let settings = Settings::from_lookup(lookup).map_err(|e| e.to_string())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Config => {
+            for (name, value) in settings.effective() {
+                println!("{name}={value}");
+            }
+            Ok(())
+        }
         Command::Migrate => {
             let pool = db::connect(&settings).map_err(|e| e.to_string())?;
             let applied = db::migrate(&pool).map_err(|e| e.to_string())?;

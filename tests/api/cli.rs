@@ -64,3 +64,37 @@ fn migrate_prepares_a_database_and_exits() {
         .unwrap();
     assert!(again.status.success(), "{again:?}");
 }
+
+#[test]
+fn a_configuration_file_is_read_and_the_environment_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.toml");
+    std::fs::write(
+        &path,
+        "database_url = \"postgres://roster:hunter2@db.internal/roster\"\ntoken_ttl = \"12h\"\nregistration = false\n",
+    )
+    .unwrap();
+    let output = roster()
+        .args(["--config", &path.to_string_lossy(), "config"])
+        .env("ROSTER_TOKEN_TTL", "1d")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(output.stdout.clone()).unwrap();
+    if cfg!(feature = "postgres") {
+        assert!(output.status.success(), "{output:?}");
+        assert!(printed.contains("ROSTER_DATABASE_URL=postgres://roster:***@db.internal/roster\n"));
+        assert!(!printed.contains("hunter2"));
+    }
+    assert!(printed.contains("ROSTER_TOKEN_TTL=1d\n"), "{printed}");
+    assert!(printed.contains("ROSTER_REGISTRATION=false\n"), "{printed}");
+
+    std::fs::write(&path, "tokne_ttl = \"12h\"\n").unwrap();
+    let output = roster()
+        .env("ROSTER_CONFIG", &path)
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("unknown setting `tokne_ttl`"), "{stderr}");
+}
