@@ -103,10 +103,9 @@ pub fn run(
     input: &mut dyn BufRead,
     output: &mut dyn Write,
 ) -> Result<(), String> {
-    let pool = db::connect(settings).map_err(|e| e.to_string())?;
-    db::migrate(&pool).map_err(|e| e.to_string())?;
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let conn = &mut *conn;
+    let mut conn = db::connect_one(settings).map_err(|e| e.to_string())?;
+    let conn = &mut conn;
+    db::migrate(conn).map_err(|e| e.to_string())?;
     let now = unix_now();
     let print = |output: &mut dyn Write, text: String| {
         writeln!(output, "{text}").map_err(|e| e.to_string())

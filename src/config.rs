@@ -143,6 +143,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `ROSTER_SHUTDOWN_TIMEOUT`: how long in-flight requests may finish on SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// `ROSTER_METRICS_BIND`: where `/metrics` is served, apart from the API (off if unset).
+    pub metrics_bind: Option<String>,
     /// What each setting was read as, for `roster config`.
     effective: Vec<(&'static str, String)>,
 }
@@ -224,6 +226,9 @@ impl Settings {
             trusted_proxies: reader.get("ROSTER_TRUSTED_PROXIES", "", client_ip::parse_trusted)?,
             cors_origins: reader.get("ROSTER_CORS_ORIGINS", "", parse_origins)?,
             shutdown_timeout: reader.get("ROSTER_SHUTDOWN_TIMEOUT", "30s", parse_duration)?,
+            metrics_bind: reader.get("ROSTER_METRICS_BIND", "", |v| {
+                (!v.is_empty()).then(|| parse_bind(v)).transpose()
+            })?,
             effective: Vec::new(),
             password_policy: PasswordPolicy {
                 min_score: reader.get("ROSTER_PASSWORD_MIN_SCORE", "3", parse_score)?,

@@ -70,8 +70,8 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
-            let pool = db::connect(&settings).map_err(|e| e.to_string())?;
-            let applied = db::migrate(&pool).map_err(|e| e.to_string())?;
+            let mut conn = db::connect_one(&settings).map_err(|e| e.to_string())?;
+            let applied = db::migrate(&mut conn).map_err(|e| e.to_string())?;
             log::info!("applied {applied} migration(s); the database is up to date");
             Ok(())
         }

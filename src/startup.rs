@@ -40,6 +40,26 @@ pub enum StartupError {
     Hash(#[from] HashError),
 }
 
+/// `/metrics` alone, on its own address, so it can stay off the public interface.
+fn metrics_server(addr: &str, state: web::Data<AppState>) -> Result<(u16, Server), StartupError> {
+    let bind_error = |source| StartupError::Bind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(addr).map_err(bind_error)?;
+    let port = listener.local_addr().map_err(bind_error)?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(routes::metrics_page))
+    })
+    .workers(1)
+    .listen(listener)
+    .map_err(bind_error)?
+    .run();
+    Ok((port, server))
+}
+
 /// One line per request: the client address as the trusted-proxy rule resolves it (not
 /// a forgeable header), the request line, status, size, latency, route pattern and request
 /// id. Health checks are left out: probes every few seconds would drown the rest.
@@ -95,6 +115,7 @@ fn cors(origins: &[String]) -> Cors {
 pub struct Application {
     port: u16,
     server: Server,
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -110,11 +131,14 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
         let pool = db::connect(settings)?;
-        let applied = db::migrate(&pool)?;
+        let mut conn = pool.get().map_err(|e| DbError::Migrate(e.to_string()))?;
+        let applied = db::migrate(&mut conn)?;
+        drop(conn);
         if applied > 0 {
             log::info!("applied {applied} database migration(s)");
         }
         let state = web::Data::new(AppState::new(pool, settings, clock)?);
+        let state_for_metrics = state.clone();
         let trusted_proxies = Arc::new(settings.trusted_proxies.clone());
         let bind_error = |source| StartupError::Bind {
             addr: settings.bind.clone(),
@@ -135,6 +159,7 @@ impl Application {
                 )
                 // Inside the access log, so the log line sees the id it set.
                 .wrap(from_fn(request_id::tag))
+                .wrap(from_fn(routes::measure))
                 .wrap(access_log(trusted_proxies.clone()))
                 .app_data(state.clone())
                 .configure(routes::configure)
@@ -143,7 +168,20 @@ impl Application {
         .listen(listener)
         .map_err(bind_error)?
         .run();
-        Ok(Self { port, server })
+        let metrics = match &settings.metrics_bind {
+            None => None,
+            Some(addr) => Some(metrics_server(addr, state_for_metrics)?),
+        };
+        Ok(Self {
+            port,
+            server,
+            metrics,
+        })
+    }
+
+    /// The port of the metrics address, when `ROSTER_METRICS_BIND` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// The port the server listens on.
@@ -158,6 +196,17 @@ impl Application {
 
     /// Serves until the process is signalled or the handle stops it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Some((_, metrics)) = self.metrics else {
+            return self.server.await;
+        };
+        // Both in this task; when the API server stops (signal or handle), so does /metrics.
+        let metrics_handle = metrics.handle();
+        let api = async {
+            let result = self.server.await;
+            metrics_handle.stop(true).await;
+            result
+        };
+        let (result, _) = futures_util::future::join(api, metrics).await;
+        result
     }
 }

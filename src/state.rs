@@ -9,6 +9,7 @@ use crate::auth::password::{self, HashError};
 use crate::config::Settings;
 use crate::db::Pool;
 use crate::domain::PasswordPolicy;
+use crate::metrics::{Gauges, Metrics};
 use crate::routes::blocking::HashingPool;
 use crate::security::clock::Clock;
 use crate::security::throttle::Throttle;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub throttle: Throttle,
     /// How strong new passwords must be.
     pub password_policy: PasswordPolicy,
+    /// Request and login counters.
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -46,6 +49,21 @@ impl AppState {
             trusted_proxies: settings.trusted_proxies.clone(),
             throttle: Throttle::new(settings.throttle.clone(), clock),
             password_policy: settings.password_policy,
+            metrics: Metrics::default(),
         })
+    }
+}
+
+impl AppState {
+    /// The gauges of the metrics page, read now.
+    pub fn gauges(&self) -> Gauges {
+        let (hashing_in_use, hashing_total) = self.hashing.usage();
+        let pool = self.pool.state();
+        Gauges {
+            hashing_in_use,
+            hashing_total,
+            db_in_use: pool.connections - pool.idle_connections,
+            db_idle: pool.idle_connections,
+        }
     }
 }

@@ -59,30 +59,39 @@ pub enum DbError {
     Migrate(String),
 }
 
-/// Opens a pool on the configured database. Retries an unreachable database for
-/// `db_startup_wait`, then gives up with the (masked) URL and the last error.
-pub fn connect(settings: &Settings) -> Result<Pool, DbError> {
+/// Opens one connection, without a pool, for commands that run and exit. (A pool keeps
+/// background threads that would still be using the client library while the process
+/// exits.) Retries like [`connect`].
+pub fn connect_one(settings: &Settings) -> Result<Conn, DbError> {
     let url = &settings.database_url;
-    let connect_error = |reason: String| DbError::Connect {
-        url: url.to_string(),
-        reason,
-    };
-    let pool_size = settings.db_pool_size.unwrap_or(match url {
-        // SQLite has one writer at a time; a few readers beside it are plenty.
-        DatabaseUrl::Sqlite(_) => 8,
-        DatabaseUrl::Postgres(_) | DatabaseUrl::Mysql(_) => 10,
-    });
     let deadline = Instant::now() + settings.db_startup_wait;
     loop {
         match first_connection(settings) {
-            Ok(()) => break,
-            Err(reason) if Instant::now() >= deadline => return Err(connect_error(reason)),
+            Ok(conn) => return Ok(conn),
+            Err(reason) if Instant::now() >= deadline => {
+                return Err(DbError::Connect {
+                    url: url.to_string(),
+                    reason,
+                })
+            }
             Err(reason) => {
                 log::warn!("database {url} not reachable yet ({reason}); retrying");
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
     }
+}
+
+/// Opens a pool on the configured database. Retries an unreachable database for
+/// `db_startup_wait`, then gives up with the (masked) URL and the last error.
+pub fn connect(settings: &Settings) -> Result<Pool, DbError> {
+    let url = &settings.database_url;
+    let pool_size = settings.db_pool_size.unwrap_or(match url {
+        // SQLite has one writer at a time; a few readers beside it are plenty.
+        DatabaseUrl::Sqlite(_) => 8,
+        DatabaseUrl::Postgres(_) | DatabaseUrl::Mysql(_) => 10,
+    });
+    drop(connect_one(settings)?);
     // Connections are opened on demand, so a database that goes away later costs requests
     // a 503 (after db_timeout), not the process.
     Ok(r2d2::Pool::builder()
@@ -96,7 +105,7 @@ pub fn connect(settings: &Settings) -> Result<Pool, DbError> {
 /// Opens one connection; for SQLite also switches the file to WAL. The switch needs an
 /// exclusive lock, and pooled connections racing for it can fail with "database is
 /// locked" whatever the busy timeout; WAL mode is stored in the file, so once is enough.
-fn first_connection(settings: &Settings) -> Result<(), String> {
+fn first_connection(settings: &Settings) -> Result<Conn, String> {
     use r2d2::ManageConnection;
     let manager = connection::Manager::new(settings.database_url.clone(), settings.db_timeout);
     let mut conn = manager.connect().map_err(|e| e.to_string())?;
@@ -107,15 +116,15 @@ fn first_connection(settings: &Settings) -> Result<(), String> {
             .batch_execute("PRAGMA journal_mode = WAL;")
             .map_err(|e| e.to_string())?;
     }
-    manager.is_valid(&mut conn).map_err(|e| e.to_string())
+    manager.is_valid(&mut conn).map_err(|e| e.to_string())?;
+    Ok(conn)
 }
 
 /// Applies the migrations that have not run yet; returns how many ran. Instances starting
 /// together on a new database take turns: each holds a lock while it migrates, so the
 /// others find the work done instead of failing on "table already exists".
-pub fn migrate(pool: &Pool) -> Result<usize, DbError> {
-    let mut conn = pool.get().map_err(|e| DbError::Migrate(e.to_string()))?;
-    let applied = match &mut *conn {
+pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
+    let applied = match conn {
         #[cfg(feature = "sqlite")]
         AnyConnection::Sqlite(c) => c.immediate_transaction(|c| {
             c.run_pending_migrations(SQLITE_MIGRATIONS)

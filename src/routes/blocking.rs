@@ -75,6 +75,7 @@ pub async fn verify(
 #[derive(Debug)]
 pub struct HashingPool {
     permits: Semaphore,
+    total: usize,
     spare: Mutex<Vec<Workspace>>,
     wait: Duration,
 }
@@ -84,6 +85,7 @@ impl HashingPool {
     pub fn new(permits: usize, wait: Duration) -> Self {
         Self {
             permits: Semaphore::new(permits),
+            total: permits,
             spare: Mutex::new(Vec::with_capacity(permits)),
             wait,
         }
@@ -108,6 +110,11 @@ impl HashingPool {
         .await?;
         self.spares().push(memory);
         Ok(result)
+    }
+
+    /// Permits taken, and permits in all.
+    pub fn usage(&self) -> (usize, usize) {
+        (self.total - self.permits.available_permits(), self.total)
     }
 
     fn spares(&self) -> MutexGuard<'_, Vec<Workspace>> {

@@ -8,9 +8,15 @@ pub mod request_id;
 pub mod v1;
 pub mod views;
 
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Registers every route, and JSON answers for unknown paths.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -18,6 +24,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/health/ready").route(web::get().to(health::ready)))
         .configure(v1::configure)
         .default_service(web::to(route_not_found));
+}
+
+/// Middleware: counts every request by method, route pattern and status, with its latency.
+pub async fn measure(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    // Patterns only: raw paths would put ids (user data, unbounded) into labels.
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        let status = response.status().as_u16();
+        state
+            .metrics
+            .request(&method, &route, status, started.elapsed());
+    }
+    Ok(response)
+}
+
+/// `GET /metrics` on the metrics address: the Prometheus text format.
+pub async fn metrics_page(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render(state.gauges()))
 }
 
 /// A resource at `path` whose unsupported methods get a JSON 405.

@@ -58,6 +58,8 @@ impl TestDatabase {
 /// A running Roster instance.
 pub struct TestApp {
     pub address: String,
+    /// `http://127.0.0.1:port` of `/metrics`, when ROSTER_METRICS_BIND is set.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub database: Arc<TestDatabase>,
     handle: ServerHandle,
@@ -171,10 +173,14 @@ impl TestApp {
         let app = Application::build_with_clock(&settings, clock.clone())
             .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_address = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
+            metrics_address,
             client: reqwest::Client::new(),
             database,
             handle,

@@ -17,8 +17,8 @@ backend_tests! {
             .map(|_| {
                 let settings = settings.clone();
                 std::thread::spawn(move || {
-                    let pool = db::connect(&settings).map_err(|e| e.to_string())?;
-                    db::migrate(&pool).map_err(|e| e.to_string())
+                    let mut conn = db::connect_one(&settings).map_err(|e| e.to_string())?;
+                    db::migrate(&mut conn).map_err(|e| e.to_string())
                 })
             })
             .collect();

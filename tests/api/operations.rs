@@ -96,4 +96,32 @@ backend_tests! {
         assert!(lines[0].contains("route=/api/v1/users/{id}"), "{}", lines[0]);
         assert!(crate::logs::lines_mentioning("forged").is_empty());
     }
+
+    async fn metrics_are_served_apart_and_hold_no_user_data() {
+        let app = TestApp::spawn_with(&[("ROSTER_METRICS_BIND", "127.0.0.1:0")]).await;
+        let admin = app.admin().await;
+        let alice = app.user(&admin, "alice").await;
+        app.get(&format!("/users/{}", alice.id), Some(&admin.token)).await.ok();
+        app.login("alice", "wrong-password").await.assert_error(401, 2003);
+        app.raw_request(Method::GET, "/metrics", None, Body::None).await.assert_error(404, 4002);
+
+        let metrics_address = app.metrics_address.clone().unwrap();
+        let page = app.client.get(format!("{metrics_address}/metrics")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let text = page.text().await.unwrap();
+        assert!(text.contains("roster_http_requests_total{method=\"GET\",route=\"/api/v1/users/{id}\",status=\"200\"} 1"), "{text}");
+        assert!(text.contains("roster_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/login\",status=\"401\",le=\"+Inf\"} 1"), "{text}");
+        assert!(text.contains("roster_logins_total{outcome=\"failure\"} 1"), "{text}");
+        assert!(text.contains("roster_logins_total{outcome=\"success\"} 1"), "{text}");
+        assert!(text.contains("roster_hashing_permits{state=\"in_use\"} 0"), "{text}");
+        assert!(text.contains("roster_db_connections{state=\"idle\"}"), "{text}");
+        for secret in ["alice", "example.com", &alice.token, &admin.token, &format!("/users/{}", alice.id)] {
+            assert!(!text.contains(secret), "{secret} in metrics");
+        }
+    }
+
+    async fn metrics_are_off_by_default() {
+        let app = TestApp::spawn().await;
+        assert!(app.metrics_address.is_none());
+    }
 }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::auth::{self, AuthUser, ClientIp};
 use crate::domain::{AuditEvent, Email, Name, NewUser, Password, Username};
 use crate::error::ApiError;
+use crate::metrics::LoginOutcome;
 use crate::models::{token, unix_now, Credentials, User};
 use crate::routes::audit_trail::Event;
 use crate::routes::blocking;
@@ -86,7 +87,10 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let body: LoginBody = body::read(&req, payload, FormShape::Fields).await?;
     // Refused before any lookup or hashing: the same answer, and cheap, for every name.
-    state.throttle.check_login(&body.username, client.0)?;
+    if let Err(refused) = state.throttle.check_login(&body.username, client.0) {
+        state.metrics.login(LoginOutcome::Throttled);
+        return Err(refused.into());
+    }
     let event = |kind| Event::new(kind, client.0).username(&body.username);
     let username = body.username.clone();
     let found = blocking::db(&state, move |conn| {
@@ -110,6 +114,7 @@ pub async fn login(
                 None => failed,
             };
             failed.record(&state).await;
+            state.metrics.login(LoginOutcome::Failure);
             if state
                 .throttle
                 .login_failed(&body.username, client.0)
@@ -122,6 +127,7 @@ pub async fn login(
     };
     state.throttle.login_succeeded(&body.username);
     if credentials.disabled {
+        state.metrics.login(LoginOutcome::Disabled);
         return Err(ApiError::AccountDisabled);
     }
     let user_id = credentials.id;
@@ -141,6 +147,7 @@ pub async fn login(
         token::insert(conn, user_id, &record)
     })
     .await?;
+    state.metrics.login(LoginOutcome::Success);
     event(AuditEvent::LoginSucceeded)
         .actor(user_id)
         .target(user_id)
