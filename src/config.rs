@@ -143,6 +143,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `ROSTER_SHUTDOWN_TIMEOUT`: how long in-flight requests may finish on SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// `ROSTER_PUBLIC_URL`: the address clients reach Roster at (behind a proxy), for the
+    /// absolute URLs it produces; empty: URLs are relative to the request's host.
+    pub public_url: String,
     /// `ROSTER_METRICS_BIND`: where `/metrics` is served, apart from the API (off if unset).
     pub metrics_bind: Option<String>,
     /// What each setting was read as, for `roster config`.
@@ -226,6 +229,7 @@ impl Settings {
             trusted_proxies: reader.get("ROSTER_TRUSTED_PROXIES", "", client_ip::parse_trusted)?,
             cors_origins: reader.get("ROSTER_CORS_ORIGINS", "", parse_origins)?,
             shutdown_timeout: reader.get("ROSTER_SHUTDOWN_TIMEOUT", "30s", parse_duration)?,
+            public_url: reader.get("ROSTER_PUBLIC_URL", "", parse_public_url)?,
             metrics_bind: reader.get("ROSTER_METRICS_BIND", "", |v| {
                 (!v.is_empty()).then(|| parse_bind(v)).transpose()
             })?,
@@ -383,6 +387,20 @@ fn parse_ttl(value: &str) -> Result<Duration, String> {
     Ok(ttl)
 }
 
+/// `https://host[:port][/prefix]`, stored without a trailing slash; empty stays empty.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let url = value.trim_end_matches('/');
+    let valid = url.is_empty()
+        || ((url.starts_with("http://") || url.starts_with("https://"))
+            && !url.contains(char::is_whitespace)
+            && !url.contains(['?', '#']));
+    if valid {
+        Ok(url.to_owned())
+    } else {
+        Err("expected an http(s) URL like https://users.example.com".into())
+    }
+}
+
 /// Comma-separated `scheme://host[:port]` origins, or `*` for any.
 fn parse_origins(value: &str) -> Result<Vec<String>, String> {
     value
@@ -465,6 +483,17 @@ mod tests {
         assert_eq!(s.throttle.max_failures, 10);
         assert!(s.cors_origins.is_empty());
         assert_eq!(s.shutdown_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn public_urls() {
+        assert_eq!(
+            parse_public_url("https://u.example.com/roster/"),
+            Ok("https://u.example.com/roster".into())
+        );
+        assert_eq!(parse_public_url(""), Ok(String::new()));
+        assert!(parse_public_url("u.example.com").is_err());
+        assert!(parse_public_url("https://u.example.com/?x=1").is_err());
     }
 
     #[test]

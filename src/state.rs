@@ -35,6 +35,8 @@ pub struct AppState {
     pub password_policy: PasswordPolicy,
     /// Request and login counters.
     pub metrics: Metrics,
+    /// Prefix of the absolute URLs Roster produces (`ROSTER_PUBLIC_URL`), maybe empty.
+    pub public_url: String,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             throttle: Throttle::new(settings.throttle.clone(), clock),
             password_policy: settings.password_policy,
             metrics: Metrics::default(),
+            public_url: settings.public_url.clone(),
         })
     }
 }

@@ -145,4 +145,20 @@ backend_tests! {
             .await
             .assert_error(401, 2003);
     }
+
+    async fn the_new_user_is_located_under_the_public_url() {
+        let app = TestApp::spawn_with(&[("ROSTER_PUBLIC_URL", "https://users.example.com/")]).await;
+        let admin = app.admin().await;
+        let body = json!({"username": "noom", "password": "noom-glacier-kettle"});
+        let created = app.put("/users", Some(&admin.token), body).await;
+        let id = created.ok()["id"].clone();
+        let location = created.header("location").unwrap();
+        assert_eq!(location, format!("https://users.example.com/api/v1/users/{id}"));
+
+        let plain = TestApp::spawn().await;
+        let admin = plain.admin().await;
+        let body = json!({"username": "noom", "password": "noom-glacier-kettle"});
+        let created = plain.put("/users", Some(&admin.token), body).await;
+        assert_eq!(created.header("location").unwrap(), "/api/v1/users/2");
+    }
 }

@@ -1,5 +1,6 @@
 //! Admin user management: list, get, create, update, delete.
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -145,7 +146,10 @@ pub async fn create(
     Event::on_user(AuditEvent::UserCreated, client.0, admin.0.user.id, &user)
         .record(&state)
         .await;
-    Ok(HttpResponse::Ok().json(UserView::from(user)))
+    let location = format!("{}/api/v1/users/{}", state.public_url, user.id);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::LOCATION, location))
+        .json(UserView::from(user)))
 }
 
 /// `POST /users/{id}`: changes some fields of a user.
