@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 connections=${1:-200}
 seconds=${2:-20}
-port=${ROSTER_BENCH_PORT:-34567}
+port=${ROSTER_BENCH_PORT:-18567}
 base="http://127.0.0.1:$port/api/v1"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

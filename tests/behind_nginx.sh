@@ -16,8 +16,9 @@ command -v nginx >/dev/null || {
 }
 
 work=$(mktemp -d)
-roster_port=34601
-nginx_port=34602
+# Below the ephemeral range (32768+), so no client socket of the tests can hold them.
+roster_port=18601
+nginx_port=18602
 client=127.0.0.3 # a loopback address that is not the proxy's
 cleanup() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
