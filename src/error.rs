@@ -110,9 +110,15 @@ pub enum ApiError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// The body of every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody<'a> {
+    /// The stable error code; the table is in docs/api.md.
+    #[schema(example = 1010)]
     code: u32,
+    /// What went wrong, for people.
+    #[schema(example = "The username must not be empty.")]
     message: &'a str,
 }
 

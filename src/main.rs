@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use roster::admin_cli::{self, UserCommand};
 use roster::config::{self, Settings};
 use roster::db;
+use roster::routes::openapi;
 use roster::startup::Application;
 
 /// Roster: a self-hosted user-management REST service.
@@ -34,6 +35,8 @@ enum Command {
     Migrate,
     /// Print the effective configuration (the database password masked) and exit.
     Config,
+    /// Print the OpenAPI 3.1 description of the API (docs/openapi.json) and exit.
+    Openapi,
     /// Manage users from the terminal (works while the server runs).
     User {
         #[command(subcommand)]
@@ -53,6 +56,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        // Needs no configuration: the description is the same for every deployment.
+        print!("{}", openapi::json());
+        return Ok(());
+    }
     let file = match &cli.config {
         Some(path) => config::load_file(path).map_err(|e| e.to_string())?,
         None => HashMap::new(),
@@ -62,7 +71,7 @@ fn run(cli: Cli) -> Result<(), String> {
     let filter = lookup("RUST_LOG").unwrap_or_else(|| "info".to_owned());
     env_logger::Builder::new().parse_filters(&filter).init();
     let settings = Settings::from_lookup(lookup).map_err(|e| e.to_string())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Config => {
             for (name, value) in settings.effective() {
                 println!("{name}={value}");
@@ -75,6 +84,7 @@ fn run(cli: Cli) -> Result<(), String> {
             log::info!("applied {applied} migration(s); the database is up to date");
             Ok(())
         }
+        Command::Openapi => Ok(()), // printed above, before reading any configuration
         Command::User { command } => {
             let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
             admin_cli::run(&settings, command, &mut stdin.lock(), &mut stdout.lock())

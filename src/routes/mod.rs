@@ -4,6 +4,7 @@ pub mod audit_trail;
 pub mod blocking;
 pub mod body;
 pub mod health;
+pub mod openapi;
 pub mod request_id;
 pub mod v1;
 pub mod views;
@@ -22,6 +23,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/health/live").route(web::get().to(health::live)))
         .service(resource("/health/ready").route(web::get().to(health::ready)))
+        .configure(openapi::configure)
         .configure(v1::configure)
         .default_service(web::to(route_not_found));
 }

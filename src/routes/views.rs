@@ -3,23 +3,43 @@
 use actix_web::HttpResponse;
 use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::token::IssuedToken;
 use crate::domain::Page;
 use crate::models::User;
 
 /// The user object of every answer; `password` is always `""`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = User)]
 pub struct UserView {
+    /// Assigned by the server, from 1.
+    #[schema(example = 2)]
     id: i64,
+    /// The display name; may be empty.
+    #[schema(example = "Frida Kahlo")]
     name: String,
+    /// Unique, ignoring case.
+    #[schema(example = "frida")]
     username: String,
+    /// Always empty: hashes never leave the server.
+    #[schema(value_type = String, example = "", max_length = 0)]
     password: &'static str,
+    /// Unique, ignoring case; empty when the user has none.
+    #[schema(example = "frida@example.com")]
     email: String,
+    /// Admins manage users and read the audit log.
+    #[schema(example = false)]
     is_admin: bool,
+    /// A disabled user cannot log in, and its tokens are refused.
+    #[schema(example = false)]
     disabled: bool,
+    /// Unix seconds.
+    #[schema(example = 1763900000)]
     created: i64,
+    /// Unix seconds.
+    #[schema(example = 1763900000)]
     updated: i64,
 }
 
@@ -40,12 +60,18 @@ impl From<User> for UserView {
 }
 
 /// The answer of register and login.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Token)]
 pub struct TokenView {
+    /// The id of the signed-in user.
+    #[schema(example = 2)]
     id: i64,
+    /// The bearer token: send it as `Authorization: Bearer <token>`.
+    #[schema(example = "n1Vd6m2vE0c4Jx0QHq7b9TzK1pW8sYfA3rLuXgC5eM4")]
     token: String,
-    /// RFC 3339, UTC.
+    /// When the token stops working: RFC 3339, UTC.
+    #[schema(example = "2026-11-30T12:00:00Z")]
     token_expires: String,
 }
 
@@ -77,8 +103,10 @@ pub fn paginated<T, V: Serialize>(
 }
 
 /// `{"message": "..."}` for actions with nothing else to return.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Message)]
 pub struct MessageView {
+    #[schema(value_type = String, example = "success")]
     message: &'static str,
 }
 

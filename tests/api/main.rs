@@ -17,6 +17,7 @@ mod login;
 mod logout;
 mod logs;
 mod migrations;
+mod openapi;
 mod operations;
 mod outage;
 mod password;

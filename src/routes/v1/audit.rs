@@ -1,34 +1,62 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AdminUser;
 use crate::domain::{AuditEvent, Page, UserId};
 use crate::error::ApiError;
 use crate::models::audit::AuditRecord;
 use crate::routes::blocking;
+use crate::routes::openapi::{
+    AuditEventType, BadRequest, Forbidden, InternalError, Unauthenticated, Unavailable,
+};
 use crate::routes::views::paginated;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
+    /// Only events where this user acted or was concerned.
+    #[param(value_type = Option<i64>, minimum = 1, example = 2)]
     user: Option<String>,
+    /// Only events of this type.
     #[serde(rename = "type")]
+    #[param(value_type = Option<AuditEventType>)]
     event: Option<String>,
+    /// The page, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, example = 1)]
     page: Option<String>,
+    /// Entries per page, 50 by default; above 1000 counts as 1000.
+    #[param(value_type = Option<u64>, minimum = 1, example = 50)]
     per_page: Option<String>,
 }
 
 /// An audit log entry as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct AuditView {
+#[schema(as = AuditEntry)]
+pub(crate) struct AuditView {
+    /// Increasing with time.
+    #[schema(example = 7)]
     id: i64,
+    /// Unix seconds.
+    #[schema(example = 1763900000)]
     time: i64,
+    /// What happened.
     #[serde(rename = "type")]
+    #[schema(value_type = AuditEventType)]
     event: String,
+    /// Who acted; absent for anonymous login attempts.
+    #[schema(example = 1)]
     actor_id: Option<i64>,
+    /// Whom it concerned.
+    #[schema(example = 2)]
     target_id: Option<i64>,
+    /// The username tried or concerned.
+    #[schema(example = "frida")]
     username: Option<String>,
+    /// The client address.
+    #[schema(example = "203.0.113.7")]
     ip: String,
 }
 
@@ -46,6 +74,28 @@ impl From<AuditRecord> for AuditView {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    operation_id = "listAuditEvents",
+    summary = "Read the audit log",
+    description = "Admins only. Security events, newest first.",
+    tag = "audit",
+    params(AuditQuery),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "A page of events, newest first.", body = [AuditView],
+            headers(
+                ("x-pagination-total-pages" = u64, description = "Pages the whole result fills (0 when nothing matches)."),
+                ("x-pagination-result-count" = u64, description = "Entries on this page."),
+            )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 /// `GET /audit`: security events, newest first, filtered by user and type, paginated.
 pub async fn list(
     _admin: AdminUser,

@@ -3,14 +3,28 @@ use serde::Serialize;
 
 use crate::state::AppState;
 
-#[derive(Serialize)]
+/// About this server.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Info {
+pub(crate) struct Info {
+    /// Roster's version.
+    #[schema(value_type = String, example = "0.1.0")]
     version: &'static str,
+    /// Whether `POST /api/v1/register` is open.
+    #[schema(example = true)]
     registration_enabled: bool,
 }
 
 /// `GET /info`: what a client needs to know before signing in.
+#[utoipa::path(
+    get,
+    path = "/api/v1/info",
+    operation_id = "getInfo",
+    summary = "Server information",
+    description = "Roster's version and whether registration is open. No authentication.",
+    tag = "info",
+    responses((status = 200, description = "About this server.", body = Info)),
+)]
 pub async fn info(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Info {
         version: env!("CARGO_PKG_VERSION"),

@@ -1,11 +1,11 @@
 //! `/api/v1`: the first version of the JSON API.
 
-mod account;
-mod audit;
-mod info;
-mod password;
-mod session;
-mod users;
+pub(crate) mod account;
+pub(crate) mod audit;
+pub(crate) mod info;
+pub(crate) mod password;
+pub(crate) mod session;
+pub(crate) mod users;
 
 use actix_web::web;
 

@@ -1,5 +1,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, ClientIp};
 use crate::domain::{AuditEvent, Password, UserId};
@@ -8,17 +9,53 @@ use crate::models::{unix_now, Credentials, User};
 use crate::routes::audit_trail::Event;
 use crate::routes::blocking;
 use crate::routes::body::{self, FormShape};
+use crate::routes::openapi::{
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, Unauthenticated, Unavailable,
+    UnsupportedMediaType, UserIdParam,
+};
 use crate::routes::views::MessageView;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// A new password; users changing their own also send the current one.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PasswordBody {
+#[schema(as = PasswordChange)]
+pub(crate) struct PasswordBody {
+    /// 8–1024 characters, strong enough by the server's policy.
+    #[schema(example = "quartz-lantern-88", min_length = 8, max_length = 1024)]
     password: String,
+    /// The current password: required for one's own account, ignored for an admin
+    /// setting someone else's.
     #[serde(default)]
+    #[schema(example = "plum-kayak-41")]
     old_password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/password",
+    operation_id = "changePassword",
+    summary = "Change a password",
+    description = "An admin sets anyone's password; a user changes its own, sending the current one as `oldPassword`. Every other token of the user is revoked.",
+    tag = "users",
+    params(UserIdParam),
+    request_body(content(
+        (PasswordBody = "application/json"),
+        (PasswordBody = "application/x-www-form-urlencoded"),
+    )),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "Changed; every other token of the user is revoked.", body = MessageView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 /// `POST /users/{id}/password`: an admin sets anyone's password; a user changes its own
 /// with its current one. Every other token of the user is revoked.
 pub async fn change(

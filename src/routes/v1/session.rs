@@ -2,25 +2,39 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::auth::{self, AuthUser, ClientIp};
 use crate::domain::{AuditEvent, Email, Name, NewUser, Password, Username};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::metrics::LoginOutcome;
 use crate::models::{token, unix_now, Credentials, User};
 use crate::routes::audit_trail::Event;
 use crate::routes::blocking;
 use crate::routes::body::{self, FormShape};
+use crate::routes::openapi::{
+    BadRequest, Forbidden, InternalError, PayloadTooLarge, TooManyRequests, Unauthenticated,
+    Unavailable, UnsupportedMediaType,
+};
 use crate::routes::views::{MessageView, TokenView};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// A new account. The first account of a server becomes its admin.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RegisterBody {
+#[schema(as = Registration)]
+pub(crate) struct RegisterBody {
+    /// 1–64 of `A-Z a-z 0-9 . _ -`, unique ignoring case.
+    #[schema(example = "frida", pattern = "^[A-Za-z0-9._-]{1,64}$")]
     username: String,
+    /// 8–1024 characters, strong enough by the server's policy.
+    #[schema(example = "plum-kayak-41", min_length = 8, max_length = 1024)]
     password: String,
-    #[serde(default)]
+    /// Required; unique ignoring case.
+    #[schema(example = "frida@example.com")]
     email: Option<String>,
+    /// Display name, at most 250 characters.
+    #[schema(example = "Frida Kahlo", max_length = 250)]
     #[serde(default)]
     name: Option<String>,
 }
@@ -43,14 +57,39 @@ impl TryFrom<RegisterBody> for NewUser {
     }
 }
 
-/// Extra fields are ignored here (clients such as Vikunja's send `long_token`).
-#[derive(Deserialize)]
-struct LoginBody {
+/// Credentials. Extra fields are ignored (clients such as Vikunja's send `long_token`).
+#[derive(Deserialize, ToSchema)]
+#[schema(as = Login)]
+pub(crate) struct LoginBody {
+    #[schema(example = "frida")]
     username: String,
+    #[schema(example = "plum-kayak-41")]
     password: String,
 }
 
 /// `POST /register`: creates an account (the first one is admin) and logs it in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/register",
+    operation_id = "register",
+    summary = "Register an account",
+    description = "Creates an account and signs it in. The first account of a server becomes its admin. Throttled per client address.",
+    tag = "session",
+    request_body(content(
+        (RegisterBody = "application/json"),
+        (RegisterBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Registered and signed in.", body = TokenView),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 429, response = TooManyRequests),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn register(
     state: web::Data<AppState>,
     client: ClientIp,
@@ -79,6 +118,30 @@ pub async fn register(
 }
 
 /// `POST /login`: a new token for a correct username and password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login",
+    operation_id = "login",
+    summary = "Log in",
+    description = "Exchanges a username and password for a bearer token. Unknown usernames and wrong passwords get the same answer. Throttled per username and per client address.",
+    tag = "session",
+    request_body(content(
+        (LoginBody = "application/json"),
+        (LoginBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Signed in.", body = TokenView),
+        (status = 400, response = BadRequest),
+        (status = 401, description = "Wrong username or password (2003): one answer for both.",
+            body = ErrorBody, example = json!({"code": 2003, "message": "Wrong username or password."})),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 429, response = TooManyRequests),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn login(
     state: web::Data<AppState>,
     client: ClientIp,
@@ -157,6 +220,21 @@ pub async fn login(
 }
 
 /// `POST /logout`: revokes the token of this request.
+#[utoipa::path(
+    post,
+    path = "/api/v1/logout",
+    operation_id = "logout",
+    summary = "Log out",
+    description = "Revokes the token of this request.",
+    tag = "session",
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The token is revoked.", body = MessageView),
+        (status = 401, response = Unauthenticated),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn logout(
     auth: AuthUser,
     state: web::Data<AppState>,

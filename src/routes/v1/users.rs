@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{AdminUser, ClientIp};
 use crate::domain::{
@@ -13,26 +14,49 @@ use crate::models::{unix_now, User};
 use crate::routes::audit_trail::Event;
 use crate::routes::blocking;
 use crate::routes::body::{self, FormShape};
+use crate::routes::openapi::{
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, Unauthenticated, Unavailable,
+    UnsupportedMediaType, UserIdParam,
+};
 use crate::routes::views::{paginated, MessageView, UserView};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only users whose username, name or email contains this text, ignoring case.
+    #[param(example = "frida")]
     s: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, example = 1)]
+    /// The page, from 1.
     page: Option<String>,
+    /// Users per page, 50 by default; above 1000 counts as 1000.
+    #[param(value_type = Option<u64>, minimum = 1, example = 50)]
     per_page: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A user to create.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateUserBody {
+#[schema(as = NewUser)]
+pub(crate) struct CreateUserBody {
+    /// 1–64 of `A-Z a-z 0-9 . _ -`, unique ignoring case.
+    #[schema(example = "frida", pattern = "^[A-Za-z0-9._-]{1,64}$")]
     username: String,
+    /// 8–1024 characters, strong enough by the server's policy.
+    #[schema(example = "plum-kayak-41", min_length = 8, max_length = 1024)]
     password: String,
+    /// Unique ignoring case; absent or `""` for none.
     #[serde(default)]
+    #[schema(example = "frida@example.com")]
     email: Option<String>,
+    /// Display name, at most 250 characters.
     #[serde(default)]
+    #[schema(example = "Frida Kahlo", max_length = 250)]
     name: Option<String>,
+    /// `false` unless given.
     #[serde(default)]
+    #[schema(example = false)]
     is_admin: Option<bool>,
 }
 
@@ -50,23 +74,47 @@ impl TryFrom<CreateUserBody> for NewUser {
     }
 }
 
-#[derive(Deserialize)]
+/// The fields to change; at least one. Passwords change through their own route.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpdateUserBody {
+#[schema(as = UserUpdate)]
+pub(crate) struct UpdateUserBody {
+    /// 1–64 of `A-Z a-z 0-9 . _ -`, unique ignoring case.
     #[serde(default)]
+    #[schema(example = "frida.k", pattern = "^[A-Za-z0-9._-]{1,64}$")]
     username: Option<String>,
+    /// Display name, at most 250 characters.
     #[serde(default)]
+    #[schema(example = "Frida Kahlo", max_length = 250)]
     name: Option<String>,
     /// `null` or `""` removes the address.
     #[serde(default, deserialize_with = "body::nullable")]
+    #[schema(value_type = Option<String>, example = "frida@example.org")]
     email: Option<Option<String>>,
+    /// The last enabled admin cannot be demoted.
     #[serde(default)]
+    #[schema(example = true)]
     is_admin: Option<bool>,
+    /// A disabled user cannot log in and its tokens stop working; the last enabled admin
+    /// cannot be disabled.
     #[serde(default)]
+    #[schema(example = false)]
     disabled: Option<bool>,
     /// Refused: passwords change through their own route.
     #[serde(default, deserialize_with = "body::present")]
+    #[schema(ignore)]
     password: bool,
+}
+
+/// Form data carrying a user object as JSON in the value `user`, as Vikunja takes it.
+/// Plain fields (`username=..&password=..`) are accepted too.
+#[derive(ToSchema)]
+#[schema(as = UserForm)]
+#[expect(dead_code, reason = "description only: routes::body reads the form")]
+pub(crate) struct UserObjectForm {
+    /// The JSON object.
+    #[schema(example = r#"{"username":"frida","password":"plum-kayak-41"}"#)]
+    user: String,
 }
 
 impl TryFrom<UpdateUserBody> for UserUpdate {
@@ -99,6 +147,28 @@ fn optional_email(raw: Option<String>) -> Result<Option<Email>, ApiError> {
 }
 
 /// `GET /users`: users ordered by id, filtered by `?s=` and paginated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    operation_id = "listUsers",
+    summary = "List users",
+    description = "Admins only. Users by id, optionally only those whose username, name or email contains `s` (a literal text, ignoring case), a page at a time.",
+    tag = "users",
+    params(ListQuery),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "A page of users, by id.", body = [UserView],
+            headers(
+                ("x-pagination-total-pages" = u64, description = "Pages the whole result fills (0 when nothing matches)."),
+                ("x-pagination-result-count" = u64, description = "Users on this page."),
+            )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn list(
     _admin: AdminUser,
     state: web::Data<AppState>,
@@ -116,6 +186,25 @@ pub async fn list(
 }
 
 /// `GET /users/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}",
+    operation_id = "getUser",
+    summary = "Get a user",
+    description = "Admins only.",
+    tag = "users",
+    params(UserIdParam),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "The user.", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn get(
     _admin: AdminUser,
     state: web::Data<AppState>,
@@ -127,6 +216,30 @@ pub async fn get(
 }
 
 /// `PUT /users`: creates a user.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users",
+    operation_id = "createUser",
+    summary = "Create a user",
+    description = "Admins only.",
+    tag = "users",
+    request_body(content(
+        (CreateUserBody = "application/json"),
+        (UserObjectForm = "application/x-www-form-urlencoded"),
+    )),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "The created user.", body = UserView,
+            headers(("Location" = String, description = "The new user's URL."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn create(
     admin: AdminUser,
     state: web::Data<AppState>,
@@ -153,6 +266,31 @@ pub async fn create(
 }
 
 /// `POST /users/{id}`: changes some fields of a user.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}",
+    operation_id = "updateUser",
+    summary = "Update a user",
+    description = "Admins only. Changes the fields sent; the last enabled admin cannot be demoted or disabled (1030).",
+    tag = "users",
+    params(UserIdParam),
+    request_body(content(
+        (UpdateUserBody = "application/json"),
+        (UserObjectForm = "application/x-www-form-urlencoded"),
+    )),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "The changed user.", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn update(
     admin: AdminUser,
     state: web::Data<AppState>,
@@ -186,6 +324,25 @@ pub async fn update(
 }
 
 /// `POST /users/{id}/logout-all`: ends every session of a user (but the caller's own).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/logout-all",
+    operation_id = "logoutAll",
+    summary = "End a user's sessions",
+    description = "Admins only. Revokes every token of the user but the caller's own.",
+    tag = "users",
+    params(UserIdParam),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "Every other token of the user is revoked.", body = MessageView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn logout_all(
     admin: AdminUser,
     state: web::Data<AppState>,
@@ -204,6 +361,25 @@ pub async fn logout_all(
 }
 
 /// `DELETE /users/{id}`: deletes a user and its tokens.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}",
+    operation_id = "deleteUser",
+    summary = "Delete a user",
+    description = "Admins only. Deletes the user and its tokens; the last enabled admin cannot be deleted (1030).",
+    tag = "users",
+    params(UserIdParam),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "The user and its tokens are gone.", body = MessageView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn delete(
     admin: AdminUser,
     state: web::Data<AppState>,

@@ -1,0 +1,88 @@
+//! The error answers the description refers to, one per status. Each is the `Error` body
+//! `{code, message}`; the descriptions name the codes a route can give.
+#![expect(
+    dead_code,
+    reason = "description-only types: handlers answer through ApiError, never build these"
+)]
+
+use utoipa::ToResponse;
+
+use crate::error::ErrorBody;
+
+/// 400: the input is invalid (codes 1001–1030): see `message`.
+#[derive(ToResponse)]
+#[response(
+    description = "Invalid input (codes 1001–1030); `message` says what to fix.",
+    example = json!({"code": 1010, "message": "The username must not be empty."})
+)]
+pub struct BadRequest(#[to_schema] ErrorBody<'static>);
+
+/// 401: no token, or an unknown, expired or revoked one.
+#[derive(ToResponse)]
+#[response(
+    description = "No token (2001), or an invalid, expired or revoked one (2002).",
+    example = json!({"code": 2002, "message": "The token is invalid, expired or revoked."})
+)]
+pub struct Unauthenticated(#[to_schema] ErrorBody<'static>);
+
+/// 403: the caller may not do this.
+#[derive(ToResponse)]
+#[response(
+    description = "Not allowed: admin required (3001), registration closed (3002), account \
+        disabled (3003), wrong current password (3004), not your account (3005).",
+    example = json!({"code": 3001, "message": "Only admins may do this."})
+)]
+pub struct Forbidden(#[to_schema] ErrorBody<'static>);
+
+/// 404: no user with this id.
+#[derive(ToResponse)]
+#[response(
+    description = "No user with this id (4001).",
+    example = json!({"code": 4001, "message": "The user does not exist."})
+)]
+pub struct NotFound(#[to_schema] ErrorBody<'static>);
+
+/// 413: the body is over 64 KiB.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is larger than 64 KiB (4130).",
+    example = json!({"code": 4130, "message": "The request body is larger than 64 KiB."})
+)]
+pub struct PayloadTooLarge(#[to_schema] ErrorBody<'static>);
+
+/// 415: neither JSON nor form data.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is neither application/json nor \
+        application/x-www-form-urlencoded (4150).",
+    example = json!({"code": 4150, "message": "Unsupported Content-Type: send application/json or application/x-www-form-urlencoded."})
+)]
+pub struct UnsupportedMediaType(#[to_schema] ErrorBody<'static>);
+
+/// 429: throttled.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many attempts (4290): a locked username or a client over its rate. \
+        `Retry-After` gives the seconds to wait.",
+    headers(("Retry-After" = u64, description = "Seconds until a retry may succeed.")),
+    example = json!({"code": 4290, "message": "Too many attempts; retry after 60 seconds."})
+)]
+pub struct TooManyRequests(#[to_schema] ErrorBody<'static>);
+
+/// 500: a bug or an unexpected database error; details go to the server log only.
+#[derive(ToResponse)]
+#[response(
+    description = "Internal error (5000); the details are in the server's log.",
+    example = json!({"code": 5000, "message": "Internal server error."})
+)]
+pub struct InternalError(#[to_schema] ErrorBody<'static>);
+
+/// 503: the database is unreachable, or every hashing slot is busy.
+#[derive(ToResponse)]
+#[response(
+    description = "Temporarily unavailable: the database does not answer (5030) or every \
+        password-hashing slot is busy (5031). `Retry-After` gives the seconds to wait.",
+    headers(("Retry-After" = u64, description = "Seconds until a retry may succeed.")),
+    example = json!({"code": 5030, "message": "The service is temporarily unavailable; try again shortly."})
+)]
+pub struct Unavailable(#[to_schema] ErrorBody<'static>);
