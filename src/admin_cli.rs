@@ -145,7 +145,7 @@ pub fn run(
             )
         }
         UserCommand::List { search, json } => {
-            let search = SearchTerm::parse(search.as_deref());
+            let search = SearchTerm::parse(search.as_deref()).map_err(message)?;
             let mut all = vec![];
             for number in 1.. {
                 let page = Page::parse(Some(&number.to_string()), Some("1000")).map_err(message)?;

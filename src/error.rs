@@ -145,6 +145,7 @@ impl ApiError {
                 ValidationError::Page(_) => 1015,
                 ValidationError::WeakPassword(_) => 1018,
                 ValidationError::AuditEvent => 1019,
+                ValidationError::SearchTerm => 1022,
             },
             Self::EmailRequired => 1016,
             Self::OldPasswordRequired => 1017,

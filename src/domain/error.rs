@@ -25,4 +25,7 @@ pub enum ValidationError {
     /// `page` or `per_page` out of range or not a number.
     #[error("{0}")]
     Page(&'static str),
+    /// A search term with control characters, which no stored field can hold.
+    #[error("The search term must not contain control characters.")]
+    SearchTerm,
 }

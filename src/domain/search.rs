@@ -1,3 +1,5 @@
+use super::ValidationError;
+
 /// A literal substring to look for in usernames, names and emails, ignoring case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchTerm(String);
@@ -6,9 +8,14 @@ impl SearchTerm {
     /// The escape character used in [`SearchTerm::like_pattern`].
     pub const ESCAPE: char = '\\';
 
-    /// An empty `?s=` means no filter.
-    pub fn parse(raw: Option<&str>) -> Option<Self> {
-        raw.filter(|s| !s.is_empty()).map(|s| Self(s.to_owned()))
+    /// An empty `?s=` means no filter. Control characters are refused: no username, name
+    /// or email holds one, and PostgreSQL cannot even take NUL as a parameter.
+    pub fn parse(raw: Option<&str>) -> Result<Option<Self>, ValidationError> {
+        match raw {
+            None | Some("") => Ok(None),
+            Some(s) if s.chars().any(char::is_control) => Err(ValidationError::SearchTerm),
+            Some(s) => Ok(Some(Self(s.to_owned()))),
+        }
     }
 
     /// A `LIKE` pattern matching the term anywhere, with `%`, `_` and the escape character
@@ -34,8 +41,13 @@ mod tests {
 
     #[test]
     fn wildcards_are_escaped() {
-        let term = SearchTerm::parse(Some(r"50%_A\b")).unwrap();
+        let term = SearchTerm::parse(Some(r"50%_A\b")).unwrap().unwrap();
         assert_eq!(term.like_pattern(), r"%50\%\_A\\b%");
-        assert_eq!(SearchTerm::parse(Some("")), None);
+        assert_eq!(SearchTerm::parse(Some("")), Ok(None));
+        assert_eq!(SearchTerm::parse(None), Ok(None));
+        assert_eq!(
+            SearchTerm::parse(Some("a\u{0}b")),
+            Err(ValidationError::SearchTerm)
+        );
     }
 }

@@ -44,7 +44,15 @@ impl Event {
     /// The username tried or concerned; a login may send any text, so at most 128
     /// characters of it are kept.
     pub fn username(mut self, username: &str) -> Self {
-        self.entry.username = Some(username.chars().take(128).collect());
+        // Control characters (NUL above all, which PostgreSQL cannot store) would only
+        // garble the log; what was tried stays recognisable without them.
+        self.entry.username = Some(
+            username
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(128)
+                .collect(),
+        );
         self
     }
 

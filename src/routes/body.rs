@@ -22,8 +22,12 @@ pub enum FormShape {
     UserObject,
 }
 
-enum Encoding {
+/// How a body is encoded, by its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// `application/json`, or no `Content-Type`.
     Json,
+    /// `application/x-www-form-urlencoded`.
     Form,
 }
 
@@ -35,20 +39,29 @@ pub async fn read<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let encoding = encoding_of(req)?;
     let bytes = collect(req, payload).await?;
+    parse(encoding, &bytes, shape)
+}
+
+/// Parses a complete body into `T`.
+pub fn parse<T: DeserializeOwned>(
+    encoding: Encoding,
+    bytes: &[u8],
+    shape: FormShape,
+) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::EmptyPayload);
     }
     match encoding {
-        Encoding::Json => from_json(&bytes),
+        Encoding::Json => from_json(bytes),
         Encoding::Form => {
             let user_object = match shape {
-                FormShape::UserObject => form_value(&bytes, "user")?,
+                FormShape::UserObject => form_value(bytes, "user")?,
                 FormShape::Fields => None,
             };
             match user_object {
                 Some(json) if json.trim().is_empty() => Err(ApiError::EmptyPayload),
                 Some(json) => from_json(json.as_bytes()),
-                None => serde_urlencoded::from_bytes(&bytes)
+                None => serde_urlencoded::from_bytes(bytes)
                     .map_err(|e| ApiError::InvalidBody(e.to_string())),
             }
         }

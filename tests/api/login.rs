@@ -44,6 +44,13 @@ backend_tests! {
         // The password is compared exactly: no trimming.
         let padded = format!(" {} ", admin.password);
         app.login("admin", &padded).await.assert_error(401, 2003);
+        // Names no account can have (NUL cannot even reach PostgreSQL) get the same answer,
+        // and the attempt is still audited.
+        let impossible = app.login("ad\u{0}min", &admin.password).await;
+        assert_eq!(impossible.text, unknown_user.text);
+        let audit = app.get("/audit?type=login.failed", Some(&admin.token)).await;
+        assert!(audit.ok().as_array().unwrap().iter().any(|e| e["username"] == "admin"
+            && e["targetId"].is_null()), "{}", audit.text);
     }
 
     async fn a_disabled_account_is_refused_only_after_a_correct_password() {

@@ -99,6 +99,17 @@ backend_tests! {
         }
     }
 
+    async fn search_terms_with_control_characters_are_refused() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        for term in ["%00", "a%0Ab", "%7F"] {
+            app.get(&format!("/users?s={term}"), Some(&admin.token))
+                .await
+                .assert_error(400, 1022);
+        }
+        assert_eq!(app.get("/users?s=%20", Some(&admin.token)).await.status, 200);
+    }
+
     async fn search_matches_username_name_or_email_ignoring_case() {
         let app = TestApp::spawn().await;
         let admin = app.admin().await;

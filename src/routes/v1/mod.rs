@@ -7,6 +7,9 @@ pub(crate) mod password;
 pub(crate) mod session;
 pub(crate) mod users;
 
+#[cfg(test)]
+mod parsing_properties;
+
 use actix_web::web;
 
 use super::resource;

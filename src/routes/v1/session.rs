@@ -155,11 +155,16 @@ pub async fn login(
         return Err(refused.into());
     }
     let event = |kind| Event::new(kind, client.0).username(&body.username);
-    let username = body.username.clone();
-    let found = blocking::db(&state, move |conn| {
-        Credentials::by_username(conn, &username)
-    })
-    .await?;
+    // A name outside the naming rules cannot exist, and some (NUL) no database takes.
+    let found = match Username::parse(body.username.clone()) {
+        Ok(username) => {
+            blocking::db(&state, move |conn| {
+                Credentials::by_username(conn, username.as_str())
+            })
+            .await?
+        }
+        Err(_) => None,
+    };
     // An unknown user costs one verification too, so timing does not tell who exists.
     let stored = found
         .as_ref()

@@ -179,7 +179,7 @@ pub async fn list(
         .map_err(|e| ApiError::InvalidQuery(e.to_string()))?
         .into_inner();
     let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
-    let search = SearchTerm::parse(query.s.as_deref());
+    let search = SearchTerm::parse(query.s.as_deref())?;
     let (users, total) =
         blocking::db(&state, move |conn| User::list(conn, search.as_ref(), page)).await?;
     Ok(paginated(page, total, users, UserView::from))
