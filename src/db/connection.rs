@@ -54,6 +54,17 @@ any_connection!(Mysql(diesel::MysqlConnection));
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("enable at least one database feature: sqlite, postgres or mysql");
 
+impl AnyConnection {
+    /// Whether this is the embedded SQLite, where some queries take their own form.
+    pub fn is_sqlite(&self) -> bool {
+        #[cfg(feature = "sqlite")]
+        if let Self::Sqlite(_) = self {
+            return true;
+        }
+        false
+    }
+}
+
 /// Opens connections for the pool and checks them before reuse.
 #[derive(Debug)]
 pub struct Manager {

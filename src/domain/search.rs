@@ -18,6 +18,16 @@ impl SearchTerm {
         }
     }
 
+    /// The shortest term a trigram index can serve, in characters.
+    pub const MIN_INDEXED_CHARS: usize = 3;
+
+    /// The term as an FTS5 phrase (`"..."`, inner quotes doubled), which a trigram index
+    /// matches anywhere in a column; `None` when the term is too short for trigrams.
+    pub fn trigram_phrase(&self) -> Option<String> {
+        (self.0.chars().count() >= Self::MIN_INDEXED_CHARS)
+            .then(|| format!("\"{}\"", self.0.replace('"', "\"\"")))
+    }
+
     /// A `LIKE` pattern matching the term anywhere, with `%`, `_` and the escape character
     /// taken literally. The database lower-cases both sides, so case folding is the same
     /// for the pattern and the columns.
@@ -38,6 +48,20 @@ impl SearchTerm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trigram_phrases_quote_the_term_and_need_three_characters() {
+        let phrase = |s| {
+            SearchTerm::parse(Some(s))
+                .unwrap()
+                .unwrap()
+                .trigram_phrase()
+        };
+        assert_eq!(phrase("ab"), None);
+        assert_eq!(phrase("äö"), None);
+        assert_eq!(phrase("äöü").as_deref(), Some("\"äöü\""));
+        assert_eq!(phrase(r#"a"b OR c"#).as_deref(), Some(r#""a""b OR c""#));
+    }
 
     #[test]
     fn wildcards_are_escaped() {

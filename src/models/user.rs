@@ -1,4 +1,6 @@
+use diesel::dsl;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 
 use crate::db::schema::users;
 use crate::db::{lower, lower_nullable, write_transaction, Backend, Conn};
@@ -79,8 +81,9 @@ impl User {
         search: Option<&SearchTerm>,
         page: Page,
     ) -> Result<(Vec<Self>, i64), StoreError> {
-        let total = matching(search).count().get_result(conn)?;
-        let users = matching(search)
+        let indexed = conn.is_sqlite();
+        let total = matching(search, indexed).count().get_result(conn)?;
+        let users = matching(search, indexed)
             .order(users::id)
             .limit(page.size())
             .offset(page.offset())
@@ -247,11 +250,27 @@ impl Credentials {
 }
 
 /// Users whose username, name or email contains the term, ignoring case.
-fn matching(search: Option<&SearchTerm>) -> users::BoxedQuery<'static, Backend> {
-    let query = users::table.into_boxed();
+///
+/// On SQLite, terms the trigram index can serve (3 characters or more) first narrow the
+/// rows to those the `users_search` FTS5 table finds; the `LIKE` rule below then decides
+/// on those few, so the answer is exactly the scan's. On PostgreSQL the same `LIKE`
+/// expressions are served by pg_trgm indexes, chosen by the planner.
+fn matching(search: Option<&SearchTerm>, sqlite: bool) -> users::BoxedQuery<'static, Backend> {
+    let mut query = users::table.into_boxed();
     let Some(term) = search else {
         return query;
     };
+    if sqlite {
+        if let Some(phrase) = term.trigram_phrase() {
+            query = query.filter(
+                dsl::sql::<Bool>(
+                    "users.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ",
+                )
+                .bind::<Text, _>(phrase)
+                .sql(")"),
+            );
+        }
+    }
     let pattern = term.like_pattern();
     query.filter(
         lower(users::username)

@@ -158,4 +158,73 @@ backend_tests! {
             Some("2")
         );
     }
+
+    async fn indexed_search_answers_exactly_what_a_scan_would() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let people = [
+            ("frida", "Frida Kahlo", "frida@casa-azul.mx"),
+            ("diego", "Diego Rivera", "diego@casa-azul.mx"),
+            ("zoe", "Zoë \"Zed\" O'Brien", "zoe@example.com"),
+            ("quote", "say \"hello\" OR goodbye", ""),
+            ("under_score", "100% sure", "u_s@example.org"),
+            ("mixed", "MiXeD CaSe NaMe", "MIXED@Example.COM"),
+            ("kahlo2", "Another Kahlo", ""),
+        ];
+        for (username, name, email) in people {
+            create(&app, &admin, username, name, email).await;
+        }
+        let everyone = app.all_users(&admin).await;
+        let terms = [
+            "kahlo", "KAHLO", "casa-azul", "azul.mx", "zoë", "\"zed\"", "o'brien", "\"hello\" or",
+            "OR goodbye", "0% s", "u_s@", "mixed case", "example", "abc", "ahl", "no such thing",
+            "e.c", "@", "ka", "a",
+        ];
+        for term in terms {
+            // The contract's rule: a literal substring of username, name or email, with ASCII
+            // letters in any case (the test data's other letters have one case only).
+            let needle = term.to_ascii_lowercase();
+            let expected: Vec<&str> = everyone
+                .iter()
+                .filter(|u| {
+                    ["username", "name", "email"].iter().any(|field| {
+                        u[*field].as_str().unwrap().to_ascii_lowercase().contains(&needle)
+                    })
+                })
+                .map(|u| u["username"].as_str().unwrap())
+                .collect();
+            let query = serde_urlencoded::to_string([("s", term), ("per_page", "3")]).unwrap();
+            let answer = app.get(&format!("/users?{query}"), Some(&admin.token)).await;
+            let first_page: Vec<&str> = expected.iter().take(3).copied().collect();
+            assert_eq!(usernames(answer.ok()), first_page, "term {term:?}");
+            let pages = expected.len().div_ceil(3).to_string();
+            assert_eq!(
+                answer.header("x-pagination-total-pages").as_deref(),
+                Some(pages.as_str()),
+                "term {term:?}"
+            );
+        }
+    }
+
+    async fn the_search_index_follows_renames_and_deletes() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        create(&app, &admin, "walter", "Walter White", "walter@example.com").await;
+        let id = app.all_users(&admin).await.last().unwrap()["id"].as_i64().unwrap();
+        let search = |s: &'static str| {
+            let (app, token) = (&app, admin.token.clone());
+            async move { app.get(&format!("/users?s={s}"), Some(&token)).await }
+        };
+        assert_eq!(usernames(search("white").await.ok()), ["walter"]);
+
+        let rename = json!({"name": "Heisenberg", "email": "h@example.com"});
+        app.post(&format!("/users/{id}"), Some(&admin.token), rename).await.ok();
+        assert!(usernames(search("white").await.ok()).is_empty());
+        assert!(usernames(search("walter%40").await.ok()).is_empty());
+        assert_eq!(usernames(search("heisen").await.ok()), ["walter"]);
+        assert_eq!(usernames(search("h%40example").await.ok()), ["walter"]);
+
+        app.delete(&format!("/users/{id}"), Some(&admin.token)).await.ok();
+        assert!(usernames(search("heisen").await.ok()).is_empty());
+    }
 }
