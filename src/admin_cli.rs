@@ -2,7 +2,10 @@
 //! mail server. Same settings, validation, password policy and last-admin guard as the API;
 //! talks to the database directly, so it works while the server runs.
 
-use std::io::{BufRead, Write};
+use std::fs::File;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
 
 use clap::Subcommand;
 
@@ -16,6 +19,7 @@ use crate::error::{error_chain, ApiError};
 use crate::models::audit::NewAuditEntry;
 use crate::models::{unix_now, StoreError, User};
 use crate::routes::views::UserView;
+use crate::transfer;
 
 /// The `roster user` subcommands.
 #[derive(Debug, Subcommand)]
@@ -86,6 +90,17 @@ pub enum UserCommand {
         /// A user id, or a username.
         user: String,
     },
+    /// Import users from a JSON Lines file (see docs/operations.md): every line is checked
+    /// first, and only a file without a bad line is imported.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Export every user, with its password hash, as JSON Lines that `import` reads.
+    Export {
+        /// Write here instead of to standard output.
+        file: Option<PathBuf>,
+    },
     /// Delete a user and its sessions (asks for confirmation without --yes).
     Delete {
         /// A user id, or a username.
@@ -143,6 +158,34 @@ pub fn run(
                 output,
                 format!("created user {} (id {})", user.username, user.id),
             )
+        }
+        UserCommand::Import { file } => {
+            let started = Instant::now();
+            let count = transfer::import(conn, &file, settings.password_policy, now)
+                .map_err(|e| e.to_string())?;
+            print(
+                output,
+                format!(
+                    "imported {count} users in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ),
+            )
+        }
+        UserCommand::Export { file } => {
+            let count = match file {
+                Some(path) => {
+                    let file = File::create(&path)
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    let mut writer = BufWriter::new(file);
+                    let count = transfer::export(conn, &mut writer)?;
+                    writer.flush().map_err(|e| e.to_string())?;
+                    count
+                }
+                None => transfer::export(conn, output)?,
+            };
+            // The count goes to stderr: stdout may be the export itself.
+            eprintln!("exported {count} users");
+            Ok(())
         }
         UserCommand::List { search, json } => {
             let search = SearchTerm::parse(search.as_deref()).map_err(message)?;

@@ -86,6 +86,10 @@ pub fn hash(password: &Password, memory: &mut Workspace) -> Result<String, HashE
 /// matches. Hashes with other parameters than the configured ones (before their rehash)
 /// get memory of their own for the run.
 pub fn verify(password: &Password, stored: &str, memory: &mut Workspace) -> bool {
+    if is_bcrypt(stored) {
+        // Imported from Vikunja, Wekan and the like; upgraded to argon2id at the next login.
+        return bcrypt::verify(password.expose(), stored).unwrap_or(false);
+    }
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
@@ -116,6 +120,27 @@ pub fn verify(password: &Password, stored: &str, memory: &mut Workspace) -> bool
     };
     // `Output` compares in constant time.
     computed.is_ok() && Output::new(&out).is_ok_and(|output| output == expected)
+}
+
+/// Whether `stored` is a bcrypt hash (`$2a$`, `$2b$`, `$2y$`, with its cost).
+fn is_bcrypt(stored: &str) -> bool {
+    ["$2a$", "$2b$", "$2y$"]
+        .iter()
+        .any(|prefix| stored.starts_with(prefix))
+}
+
+/// Whether a hash from elsewhere can be stored as is: an argon2 PHC string whose
+/// parameters verify here, or a well-formed bcrypt hash.
+pub fn is_importable_hash(stored: &str) -> bool {
+    if is_bcrypt(stored) {
+        return stored.parse::<bcrypt::HashParts>().is_ok();
+    }
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        Algorithm::try_from(parsed.algorithm).is_ok()
+            && Params::try_from(&parsed).is_ok()
+            && parsed.salt.is_some()
+            && parsed.hash.is_some()
+    })
 }
 
 /// True when `stored` was made with another algorithm, version or parameters than the
@@ -180,6 +205,40 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(verify(&password, &old, &mut Workspace::new()));
+    }
+
+    #[test]
+    fn bcrypt_hashes_from_other_systems_verify_and_need_a_rehash() {
+        // Made by PHP's password_hash (Vikunja-era $2y$) and by bcrypt 4 ($2b$), cost 10.
+        let hashes = [
+            bcrypt::hash_with_result("plum-kayak-41", 4)
+                .unwrap()
+                .format_for_version(bcrypt::Version::TwoY),
+            bcrypt::hash_with_result("plum-kayak-41", 4)
+                .unwrap()
+                .format_for_version(bcrypt::Version::TwoB),
+            bcrypt::hash_with_result("plum-kayak-41", 4)
+                .unwrap()
+                .format_for_version(bcrypt::Version::TwoA),
+        ];
+        let mut memory = Workspace::new();
+        for stored in &hashes {
+            assert!(is_importable_hash(stored), "{stored}");
+            assert!(verify(
+                &Password::unchecked("plum-kayak-41".into()),
+                stored,
+                &mut memory
+            ));
+            assert!(!verify(
+                &Password::unchecked("plum-kayak-42".into()),
+                stored,
+                &mut memory
+            ));
+            assert!(needs_rehash(stored));
+        }
+        assert!(!is_importable_hash("$2y$10$short"));
+        assert!(!is_importable_hash("plain text"));
+        assert!(is_importable_hash(&dummy_hash().unwrap()));
     }
 
     #[test]

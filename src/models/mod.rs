@@ -2,6 +2,7 @@
 //! must be atomic open their own write transaction.
 
 pub mod audit;
+pub mod bulk;
 mod error;
 pub mod token;
 pub mod user;

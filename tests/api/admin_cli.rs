@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::helpers::{TestApp, TestDatabase};
 
 /// `roster user <args>` on `url`, with `stdin`.
-fn user_command(url: &str, args: &[&str], stdin: &str) -> assert_cmd::assert::Assert {
+pub(crate) fn user_command(url: &str, args: &[&str], stdin: &str) -> assert_cmd::assert::Assert {
     let mut command = Command::cargo_bin("roster").unwrap();
     for (name, _) in std::env::vars() {
         if name.starts_with("ROSTER_") {
@@ -22,11 +22,11 @@ fn user_command(url: &str, args: &[&str], stdin: &str) -> assert_cmd::assert::As
         .assert()
 }
 
-fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+pub(crate) fn stdout(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(assert.get_output().stdout.clone()).unwrap()
 }
 
-fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+pub(crate) fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 

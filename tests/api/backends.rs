@@ -36,7 +36,14 @@ impl TestBackend {
             Self::Postgres => "ROSTER_TEST_POSTGRES_URL",
             Self::Mysql => "ROSTER_TEST_MYSQL_URL",
         };
-        std::env::var(name).ok().filter(|v| !v.is_empty())
+        let url = std::env::var(name).ok().filter(|v| !v.is_empty())?;
+        // Local test servers need no TLS, and libpq's OpenSSL can crash the test process
+        // at exit while pool threads of still-running test servers use it.
+        if self == Self::Postgres && !url.contains("sslmode=") {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            return Some(format!("{url}{separator}sslmode=disable"));
+        }
+        Some(url)
     }
 }
 
@@ -136,11 +143,14 @@ impl Drop for ServerDatabase {
     }
 }
 
-/// `scheme://auth@host:port/old?query` → `scheme://auth@host:port/{database}`.
+/// `scheme://auth@host:port/old?query` → `scheme://auth@host:port/{database}?query`.
 pub fn with_path(url: &str, database: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
     let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    format!("{scheme}://{authority}/{database}")
+    let query = rest
+        .split_once('?')
+        .map_or(String::new(), |(_, q)| format!("?{q}"));
+    format!("{scheme}://{authority}/{database}{query}")
 }
 
 fn execute(backend: TestBackend, url: &str, sql: &str) -> Result<usize, String> {

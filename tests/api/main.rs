@@ -11,6 +11,7 @@ mod concurrency;
 mod current_user;
 mod errors;
 mod helpers;
+mod import_export;
 mod info;
 mod instances;
 mod login;

@@ -12,7 +12,13 @@ CREATE VIRTUAL TABLE users_search USING fts5(
 INSERT INTO users_search (rowid, username, name, email)
     SELECT id, username, name, coalesce(email, '') FROM users;
 
-CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
+-- A bulk import fills the index in one statement per batch instead, some 3 times faster
+-- than a trigger per row: it inserts this row first, in the same transaction, and deletes
+-- it before committing, so no other connection ever sees the index paused.
+CREATE TABLE search_index_paused (id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1));
+
+CREATE TRIGGER users_search_insert AFTER INSERT ON users
+WHEN NOT EXISTS (SELECT 1 FROM search_index_paused) BEGIN
     INSERT INTO users_search (rowid, username, name, email)
         VALUES (new.id, new.username, new.name, coalesce(new.email, ''));
 END;

@@ -1,0 +1,332 @@
+//! Users in bulk as JSON Lines, for `roster user import` and `roster user export`: moving
+//! from Vikunja, Wekan or another Roster, backups, and seeding benchmarks.
+//!
+//! A line is `{"username", "email", "name", "isAdmin", "disabled"}` with either `password`
+//! (plain text, hashed here with argon2id, in parallel) or `passwordHash` (an argon2 PHC
+//! string, or a bcrypt `$2a$`/`$2b$`/`$2y$` hash, kept as is and upgraded to argon2id at the
+//! user's next login). An import checks every line first, against the rules of the API,
+//! against the other lines and against the users already stored, and reports each bad line
+//! by number; only a file without any is imported, in batches of [`BATCH`] users per
+//! transaction.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::thread;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::password::{self, Workspace};
+use crate::db::Conn;
+use crate::domain::{Email, Name, Password, PasswordPolicy, Username};
+use crate::error::ApiError;
+use crate::models::bulk::{self, ImportRow};
+use crate::models::StoreError;
+
+/// Users per transaction.
+pub const BATCH: usize = 5_000;
+/// Bad lines reported at most; the count covers all of them.
+const MAX_REPORTED: usize = 100;
+
+/// One line of the file.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Record {
+    /// Login name.
+    pub username: String,
+    /// Contact address; absent or `""` for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Admin flag.
+    #[serde(default)]
+    pub is_admin: bool,
+    /// Disabled flag.
+    #[serde(default)]
+    pub disabled: bool,
+    /// A plain-text password (import only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// An argon2 or bcrypt hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+}
+
+/// Why an import did not happen, or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Lines that break the rules; nothing was imported.
+    #[error("{}", report(.bad, *.count))]
+    BadLines {
+        /// The first bad lines: (line number, reason).
+        bad: Vec<(usize, String)>,
+        /// How many lines are bad in all.
+        count: usize,
+    },
+    /// The database refused a batch (a user stored meanwhile, or an outage); the batches
+    /// before it are stored.
+    #[error("stopped after {imported} users: {source}")]
+    Store {
+        /// Users stored before the failure.
+        imported: usize,
+        /// The cause.
+        source: StoreError,
+    },
+}
+
+fn report(bad: &[(usize, String)], count: usize) -> String {
+    let mut text = format!("{count} bad line(s); nothing was imported:");
+    for (line, reason) in bad {
+        text.push_str(&format!("\nline {line}: {reason}"));
+    }
+    if count > bad.len() {
+        text.push_str(&format!("\n… and {} more", count - bad.len()));
+    }
+    text
+}
+
+/// What a line becomes once checked.
+struct Checked {
+    row: ImportRow,
+    /// A password still to hash (the row's hash is empty until then).
+    plain: Option<Password>,
+}
+
+/// Reads and checks one line.
+fn check(text: &str, policy: PasswordPolicy, now: i64) -> Result<Checked, String> {
+    let record: Record = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let reason = |e: crate::domain::ValidationError| ApiError::from(e).to_string();
+    let username = Username::parse(record.username).map_err(reason)?;
+    let email = record
+        .email
+        .filter(|e| !e.is_empty())
+        .map(Email::parse)
+        .transpose()
+        .map_err(reason)?;
+    let name = Name::parse(record.name).map_err(reason)?;
+    let (hash, plain) = match (record.password, record.password_hash) {
+        (Some(plain), None) => {
+            let plain = Password::parse(plain).map_err(reason)?;
+            let mut inputs = vec![username.as_str(), name.as_str()];
+            inputs.extend(email.as_ref().map(Email::as_str));
+            policy.check(&plain, &inputs).map_err(reason)?;
+            (String::new(), Some(plain))
+        }
+        (None, Some(hash)) if password::is_importable_hash(&hash) => (hash, None),
+        (None, Some(_)) => {
+            return Err("passwordHash is neither an argon2 PHC string nor a bcrypt hash".into())
+        }
+        _ => return Err("give exactly one of password and passwordHash".into()),
+    };
+    Ok(Checked {
+        row: ImportRow {
+            username: username.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+            email: email.map(|e| e.as_str().to_owned()),
+            password_hash: hash,
+            is_admin: record.is_admin,
+            disabled: record.disabled,
+            created: now,
+            updated: now,
+        },
+        plain,
+    })
+}
+
+/// The file's non-blank lines with their numbers (from 1).
+fn lines(
+    path: &Path,
+) -> Result<impl Iterator<Item = (usize, std::io::Result<String>)>, ImportError> {
+    let file = File::open(path).map_err(|source| ImportError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(BufReader::new(file)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line))
+        .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty())))
+}
+
+/// Imports the users of `path`; returns how many were stored.
+pub fn import(
+    conn: &mut Conn,
+    path: &Path,
+    policy: PasswordPolicy,
+    now: i64,
+) -> Result<usize, ImportError> {
+    validate(conn, path, policy, now)?;
+    let mut imported = 0;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut store = |batch: &mut Vec<Checked>| -> Result<(), ImportError> {
+        let rows = hash_plain(std::mem::take(batch));
+        imported += bulk::insert_batch(conn, &rows)
+            .map_err(|source| ImportError::Store { imported, source })?;
+        Ok(())
+    };
+    for (number, line) in lines(path)? {
+        let text = line.map_err(|source| read_error(path, source))?;
+        // Checked above; a file changed since then is refused like a bad one.
+        let checked = check(&text, policy, now).map_err(|reason| ImportError::BadLines {
+            bad: vec![(number, reason)],
+            count: 1,
+        })?;
+        batch.push(checked);
+        if batch.len() == BATCH {
+            store(&mut batch)?;
+        }
+    }
+    if !batch.is_empty() {
+        store(&mut batch)?;
+    }
+    Ok(imported)
+}
+
+fn read_error(path: &Path, source: std::io::Error) -> ImportError {
+    ImportError::Read {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Checks every line: its fields, duplicates within the file, and users already stored.
+fn validate(
+    conn: &mut Conn,
+    path: &Path,
+    policy: PasswordPolicy,
+    now: i64,
+) -> Result<(), ImportError> {
+    let mut bad = Vec::new();
+    let mut count = 0;
+    let mut flag = |number: usize, reason: String| {
+        count += 1;
+        if bad.len() < MAX_REPORTED {
+            bad.push((number, reason));
+        }
+    };
+    let (mut usernames, mut emails) = (HashSet::new(), HashSet::new());
+    // Keys of checked lines not yet compared with the database, by line.
+    let mut pending: Vec<(usize, String, Option<String>)> = Vec::new();
+    let mut compare = |pending: &mut Vec<(usize, String, Option<String>)>,
+                       flag: &mut dyn FnMut(usize, String)|
+     -> Result<(), ImportError> {
+        let names: Vec<String> = pending.iter().map(|(_, u, _)| u.clone()).collect();
+        let mails: Vec<String> = pending.iter().filter_map(|(_, _, e)| e.clone()).collect();
+        let (taken_names, taken_mails) =
+            bulk::taken(conn, &names, &mails).map_err(|source| ImportError::Store {
+                imported: 0,
+                source,
+            })?;
+        let (taken_names, taken_mails): (HashSet<_>, HashSet<_>) = (
+            taken_names.into_iter().collect(),
+            taken_mails.into_iter().collect(),
+        );
+        for (number, username, email) in pending.drain(..) {
+            if taken_names.contains(&username) {
+                flag(number, "a user with this username already exists".into());
+            } else if email.is_some_and(|e| taken_mails.contains(&e)) {
+                flag(
+                    number,
+                    "a user with this email address already exists".into(),
+                );
+            }
+        }
+        Ok(())
+    };
+    for (number, line) in lines(path)? {
+        let text = line.map_err(|source| read_error(path, source))?;
+        let checked = match check(&text, policy, now) {
+            Ok(checked) => checked.row,
+            Err(reason) => {
+                flag(number, reason);
+                continue;
+            }
+        };
+        let username = checked.username.to_ascii_lowercase();
+        let email = checked.email.map(|e| e.to_ascii_lowercase());
+        if !usernames.insert(username.clone()) {
+            flag(
+                number,
+                "the username appears on an earlier line (ignoring case)".into(),
+            );
+        } else if email.as_ref().is_some_and(|e| !emails.insert(e.clone())) {
+            flag(
+                number,
+                "the email appears on an earlier line (ignoring case)".into(),
+            );
+        } else {
+            pending.push((number, username, email));
+            if pending.len() == 1_000 {
+                compare(&mut pending, &mut flag)?;
+            }
+        }
+    }
+    compare(&mut pending, &mut flag)?;
+    if count > 0 {
+        return Err(ImportError::BadLines { bad, count });
+    }
+    Ok(())
+}
+
+/// Hashes the batch's plain passwords on every core, each thread with its own workspace.
+fn hash_plain(batch: Vec<Checked>) -> Vec<ImportRow> {
+    if batch.iter().all(|checked| checked.plain.is_none()) {
+        return batch.into_iter().map(|checked| checked.row).collect();
+    }
+    let threads = thread::available_parallelism().map_or(1, usize::from);
+    let chunk = batch.len().div_ceil(threads).max(1);
+    let mut batch = batch;
+    thread::scope(|scope| {
+        for part in batch.chunks_mut(chunk) {
+            scope.spawn(move || {
+                let mut memory = Workspace::new();
+                for checked in part.iter_mut() {
+                    if let Some(plain) = checked.plain.take() {
+                        // Hashing fails only on allocation; an empty hash never verifies.
+                        checked.row.password_hash =
+                            password::hash(&plain, &mut memory).unwrap_or_default();
+                    }
+                }
+            });
+        }
+    });
+    batch.into_iter().map(|checked| checked.row).collect()
+}
+
+/// Writes every user as a line, by id; returns how many.
+pub fn export(conn: &mut Conn, output: &mut dyn Write) -> Result<usize, String> {
+    let mut after = 0;
+    let mut written = 0;
+    loop {
+        let users = bulk::users_after(conn, after, 1_000).map_err(|e| e.to_string())?;
+        let Some(last) = users.last() else {
+            return Ok(written);
+        };
+        after = last.id;
+        for user in users {
+            let record = Record {
+                username: user.username,
+                email: user.email,
+                name: user.name,
+                is_admin: user.is_admin,
+                disabled: user.disabled,
+                password: None,
+                password_hash: Some(user.password_hash),
+            };
+            let line = serde_json::to_string(&record).map_err(|e| e.to_string())?;
+            writeln!(output, "{line}").map_err(|e| e.to_string())?;
+            written += 1;
+        }
+    }
+}
