@@ -74,7 +74,10 @@ seed() { # database-url file
 echo "== reads (10k users, 64 connections, ${seconds}s each)" >&2
 setsid cargo bench --quiet --bench reference_server -- 127.0.0.1:18801 >"$work/reference.log" 2>&1 &
 pids+=("$!")
-for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:18801/api/v1/users/5" -H 'authorization: x' 2>/dev/null; [[ $? -ne 7 ]] && break; sleep 0.1; done
+for _ in $(seq 600); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:18801/api/v1/users/5" || true) == 401 ]] && break
+    sleep 0.1
+done
 reference=$(load 64 2 "http://127.0.0.1:18801/api/v1/users/5" -s benches/report.lua \
     -H "Authorization: Bearer reference-token-0123456789abcdefghijklmnopqrstuv")
 

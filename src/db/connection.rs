@@ -54,6 +54,24 @@ any_connection!(Mysql(diesel::MysqlConnection));
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("enable at least one database feature: sqlite, postgres or mysql");
 
+/// Runs `$body` with `$c` bound to the backend's own connection inside an
+/// [`AnyConnection`]. For the queries on every request: diesel reuses prepared statements
+/// on a concrete connection, while through `MultiConnection` each run parses the SQL anew
+/// (measured: a third of the CPU time of an authenticated read on SQLite).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            #[cfg(feature = "sqlite")]
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+            #[cfg(feature = "postgres")]
+            $crate::db::AnyConnection::Postgres($c) => $body,
+            #[cfg(feature = "mysql")]
+            $crate::db::AnyConnection::Mysql($c) => $body,
+        }
+    };
+}
+
 impl AnyConnection {
     /// Whether this is the embedded SQLite, where some queries take their own form.
     pub fn is_sqlite(&self) -> bool {

@@ -98,7 +98,10 @@ pub fn connect(settings: &Settings) -> Result<Pool, DbError> {
         .max_size(pool_size)
         .min_idle(Some(1))
         .connection_timeout(settings.db_timeout)
-        .test_on_check_out(true)
+        // A server's connection can die with the server or the network; the ping finds it
+        // before a request does. An embedded SQLite connection cannot, and the ping would
+        // be a second statement on every request.
+        .test_on_check_out(!matches!(url, DatabaseUrl::Sqlite(_)))
         .build_unchecked(connection::Manager::new(url.clone(), settings.db_timeout)))
 }
 

@@ -47,14 +47,14 @@ pub fn authenticate(
     token_hash: &str,
     now: i64,
 ) -> Result<Option<(User, i64)>, StoreError> {
-    Ok(tokens::table
+    Ok(crate::on_backend!(conn, |c| tokens::table
         .inner_join(users::table)
         .filter(tokens::token_hash.eq(token_hash))
         .filter(tokens::expires.gt(now))
         .filter(users::disabled.eq(false))
         .select((User::as_select(), tokens::id))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Deletes one token (logout).

@@ -69,10 +69,10 @@ struct UserChangeset<'a> {
 impl User {
     /// The user with this id.
     pub fn find(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
-        Ok(users::table
+        Ok(crate::on_backend!(conn, |c| users::table
             .find(id)
             .select(Self::as_select())
-            .first(conn)?)
+            .first(c))?)
     }
 
     /// One page of users ordered by id, and the number of users matching `search` in all.
