@@ -11,6 +11,7 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use ipnet::IpNet;
 
+use crate::db::Conn;
 use crate::error::ApiError;
 use crate::models::{token, unix_now, User};
 use crate::routes::blocking;
@@ -31,6 +32,47 @@ pub struct AuthUser {
 /// An authenticated caller who is an admin.
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub AuthUser);
+
+/// The bearer token of a request, read from the header only: for reads that check it in
+/// the same trip to the database as their own query (see `blocking::db_as_admin`).
+#[derive(Debug)]
+pub struct Bearer(TokenSecret);
+
+impl Bearer {
+    /// The SHA-256 the token is stored as.
+    pub fn hash(&self) -> String {
+        self.0.hash()
+    }
+}
+
+impl FromRequest for Bearer {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(bearer_token(req).map(Self))
+    }
+}
+
+impl AuthUser {
+    /// The caller behind `token_hash`, if the token is valid now.
+    pub fn authenticate(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Self, ApiError> {
+        token::authenticate(conn, token_hash, now)?
+            .map(|(user, token_id)| Self { user, token_id })
+            .ok_or(ApiError::InvalidToken)
+    }
+}
+
+impl AdminUser {
+    /// The admin behind `token_hash`: 401 for an invalid token, 403 for a non-admin.
+    pub fn authenticate(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Self, ApiError> {
+        let auth = AuthUser::authenticate(conn, token_hash, now)?;
+        if !auth.user.is_admin {
+            return Err(ApiError::AdminRequired);
+        }
+        Ok(Self(auth))
+    }
+}
 
 type ExtractFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 

@@ -4,4 +4,4 @@ mod extractors;
 pub mod password;
 pub mod token;
 
-pub use extractors::{client_ip_of, AdminUser, AuthUser, ClientIp};
+pub use extractors::{client_ip_of, AdminUser, AuthUser, Bearer, ClientIp};

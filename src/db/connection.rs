@@ -56,8 +56,9 @@ compile_error!("enable at least one database feature: sqlite, postgres or mysql"
 
 /// Runs `$body` with `$c` bound to the backend's own connection inside an
 /// [`AnyConnection`]. For the queries on every request: diesel reuses prepared statements
-/// on a concrete connection, while through `MultiConnection` each run parses the SQL anew
-/// (measured: a third of the CPU time of an authenticated read on SQLite).
+/// on a concrete connection, while through `MultiConnection` each run parses the SQL anew.
+/// (Those queries also avoid `.first()`: SQLite re-prepares a statement whenever its
+/// `LIMIT ?` is bound, so a key lookup uses `get_result` instead.)
 #[macro_export]
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {

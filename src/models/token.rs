@@ -53,7 +53,7 @@ pub fn authenticate(
         .filter(tokens::expires.gt(now))
         .filter(users::disabled.eq(false))
         .select((User::as_select(), tokens::id))
-        .first(c)
+        .get_result(c)
         .optional())?)
 }
 

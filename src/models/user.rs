@@ -72,7 +72,7 @@ impl User {
         Ok(crate::on_backend!(conn, |c| users::table
             .find(id)
             .select(Self::as_select())
-            .first(c))?)
+            .get_result(c))?)
     }
 
     /// One page of users ordered by id, and the number of users matching `search` in all.

@@ -8,10 +8,11 @@ use actix_web::web;
 use tokio::sync::Semaphore;
 
 use crate::auth::password::{self, Workspace};
+use crate::auth::{AdminUser, Bearer};
 use crate::db::Conn;
 use crate::domain::Password;
 use crate::error::ApiError;
-use crate::models::StoreError;
+use crate::models::{unix_now, StoreError};
 use crate::state::AppState;
 
 /// Runs `f` with a pooled connection on the blocking pool.
@@ -27,6 +28,25 @@ where
     })
     .await?;
     Ok(result?)
+}
+
+/// Authenticates `bearer` as an admin and runs `f`, in one trip to the blocking pool and
+/// on one connection: an admin read costs one hop, not one for the token and one for the
+/// query. `f` runs only for an admin, so nothing is read for anyone else.
+pub async fn db_as_admin<T, F>(state: &AppState, bearer: Bearer, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn, AdminUser) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let token_hash = bearer.hash();
+    let now = unix_now();
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(|e| StoreError::Unavailable(e.into()))?;
+        let admin = AdminUser::authenticate(&mut conn, &token_hash, now)?;
+        f(&mut conn, admin)
+    })
+    .await?
 }
 
 /// Checks a new password against the policy (refusing it with 400), then hashes it.

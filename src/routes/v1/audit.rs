@@ -2,7 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::AdminUser;
+use crate::auth::Bearer;
 use crate::domain::{AuditEvent, Page, UserId};
 use crate::error::ApiError;
 use crate::models::audit::AuditRecord;
@@ -98,23 +98,29 @@ impl From<AuditRecord> for AuditView {
 )]
 /// `GET /audit`: security events, newest first, filtered by user and type, paginated.
 pub async fn list(
-    _admin: AdminUser,
+    bearer: Bearer,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let query = web::Query::<AuditQuery>::from_query(req.query_string())
-        .map_err(|e| ApiError::InvalidQuery(e.to_string()))?
-        .into_inner();
-    let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
-    let user = query
-        .user
-        .as_deref()
-        .map(UserId::parse)
-        .transpose()?
-        .map(UserId::get);
-    let event = query.event.as_deref().map(AuditEvent::parse).transpose()?;
-    let (records, total) = blocking::db(&state, move |conn| {
-        AuditRecord::list(conn, user, event, page)
+    // Its errors count only after the admin check.
+    let filter = web::Query::<AuditQuery>::from_query(req.query_string())
+        .map_err(|e| ApiError::InvalidQuery(e.to_string()))
+        .and_then(|query| {
+            let query = query.into_inner();
+            let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
+            let user = query
+                .user
+                .as_deref()
+                .map(UserId::parse)
+                .transpose()?
+                .map(UserId::get);
+            let event = query.event.as_deref().map(AuditEvent::parse).transpose()?;
+            Ok((page, user, event))
+        });
+    let (page, records, total) = blocking::db_as_admin(&state, bearer, move |conn, _admin| {
+        let (page, user, event) = filter?;
+        let (records, total) = AuditRecord::list(conn, user, event, page)?;
+        Ok((page, records, total))
     })
     .await?;
     Ok(paginated(page, total, records, AuditView::from))

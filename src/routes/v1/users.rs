@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AdminUser, ClientIp};
+use crate::auth::{AdminUser, Bearer, ClientIp};
 use crate::domain::{
     AuditEvent, Email, Name, NewUser, Page, Password, SearchTerm, UserId, UserUpdate, Username,
 };
@@ -170,18 +170,24 @@ fn optional_email(raw: Option<String>) -> Result<Option<Email>, ApiError> {
     ),
 )]
 pub async fn list(
-    _admin: AdminUser,
+    bearer: Bearer,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    // Parsed here rather than by an extractor, so it comes after the admin check.
+    // Parsed here rather than by an extractor; its errors count only after the admin check.
     let query = web::Query::<ListQuery>::from_query(req.query_string())
-        .map_err(|e| ApiError::InvalidQuery(e.to_string()))?
-        .into_inner();
-    let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
-    let search = SearchTerm::parse(query.s.as_deref())?;
-    let (users, total) =
-        blocking::db(&state, move |conn| User::list(conn, search.as_ref(), page)).await?;
+        .map_err(|e| ApiError::InvalidQuery(e.to_string()))
+        .and_then(|query| {
+            let query = query.into_inner();
+            let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
+            Ok((page, SearchTerm::parse(query.s.as_deref())?))
+        });
+    let (page, users, total) = blocking::db_as_admin(&state, bearer, move |conn, _admin| {
+        let (page, search) = query?;
+        let (users, total) = User::list(conn, search.as_ref(), page)?;
+        Ok((page, users, total))
+    })
+    .await?;
     Ok(paginated(page, total, users, UserView::from))
 }
 
@@ -206,12 +212,15 @@ pub async fn list(
     ),
 )]
 pub async fn get(
-    _admin: AdminUser,
+    bearer: Bearer,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = UserId::parse(&path)?.get();
-    let user = blocking::db(&state, move |conn| User::find(conn, id)).await?;
+    let id = UserId::parse(&path);
+    let user = blocking::db_as_admin(&state, bearer, move |conn, _admin| {
+        Ok(User::find(conn, id?.get())?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
