@@ -1,12 +1,19 @@
 use diesel::dsl;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 
 use crate::db::schema::users;
 use crate::db::{lower, lower_nullable, write_transaction, Backend, Conn};
 use crate::domain::{NewUser, Page, SearchTerm, UserUpdate};
 
 use super::{token, StoreError};
+
+/// `count(*)` of a raw query.
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
 
 /// A user as the API shows it. It has no password hash field, so it cannot leak one.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -81,9 +88,12 @@ impl User {
         search: Option<&SearchTerm>,
         page: Page,
     ) -> Result<(Vec<Self>, i64), StoreError> {
-        let indexed = conn.is_sqlite();
-        let total = matching(search, indexed).count().get_result(conn)?;
-        let users = matching(search, indexed)
+        let phrase = search.and_then(SearchTerm::trigram_phrase);
+        if let (true, Some(phrase)) = (conn.is_sqlite(), phrase) {
+            return indexed_page(conn, &phrase, page);
+        }
+        let total = matching(search).count().get_result(conn)?;
+        let users = matching(search)
             .order(users::id)
             .limit(page.size())
             .offset(page.offset())
@@ -249,28 +259,41 @@ impl Credentials {
     }
 }
 
-/// Users whose username, name or email contains the term, ignoring case.
-///
-/// On SQLite, terms the trigram index can serve (3 characters or more) first narrow the
-/// rows to those the `users_search` FTS5 table finds; the `LIKE` rule below then decides
-/// on those few, so the answer is exactly the scan's. On PostgreSQL the same `LIKE`
-/// expressions are served by pg_trgm indexes, chosen by the planner.
-fn matching(search: Option<&SearchTerm>, sqlite: bool) -> users::BoxedQuery<'static, Backend> {
-    let mut query = users::table.into_boxed();
+/// A page of the users the SQLite `users_search` index finds for `phrase` (a term of 3
+/// characters or more), and their number: both answered by the index, which yields ids
+/// in order, so a page reads only its own rows and the count reads no row at all.
+fn indexed_page(conn: &mut Conn, phrase: &str, page: Page) -> Result<(Vec<User>, i64), StoreError> {
+    let total =
+        diesel::sql_query("SELECT count(*) AS count FROM users_search WHERE users_search MATCH ?")
+            .bind::<Text, _>(phrase)
+            .get_result::<Count>(conn)?
+            .count;
+    let users = users::table
+        .filter(
+            dsl::sql::<Bool>(
+                "users.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ",
+            )
+            .bind::<Text, _>(phrase.to_owned())
+            .sql(" ORDER BY rowid LIMIT ")
+            .bind::<BigInt, _>(page.size())
+            .sql(" OFFSET ")
+            .bind::<BigInt, _>(page.offset())
+            .sql(")"),
+        )
+        .order(users::id)
+        .select(User::as_select())
+        .load(conn)?;
+    Ok((users, total))
+}
+
+/// Users whose username, name or email contains the term, ignoring case: a `LIKE` on each.
+/// On PostgreSQL pg_trgm indexes serve these expressions (the planner picks them); on
+/// SQLite this is the scan for terms too short for the trigram index.
+fn matching(search: Option<&SearchTerm>) -> users::BoxedQuery<'static, Backend> {
+    let query = users::table.into_boxed();
     let Some(term) = search else {
         return query;
     };
-    if sqlite {
-        if let Some(phrase) = term.trigram_phrase() {
-            query = query.filter(
-                dsl::sql::<Bool>(
-                    "users.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ",
-                )
-                .bind::<Text, _>(phrase)
-                .sql(")"),
-            );
-        }
-    }
     let pattern = term.like_pattern();
     query.filter(
         lower(users::username)
