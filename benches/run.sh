@@ -89,7 +89,9 @@ current=$(load 64 2 "http://127.0.0.1:18811/api/v1/user" -s benches/report.lua -
 
 # -- Logins: a 16-connection storm, and GET /user beside it ------------------------------
 echo "== login storm (16 connections) with GET /api/v1/user beside it" >&2
-verify_ms=$(cargo bench --quiet --bench argon2_verify 2>/dev/null | awk '/verify ms/ {print $4}')
+argon2=$(cargo bench --quiet --bench argon2_verify 2>/dev/null)
+verify_ms=$(awk '/verify ms alone/ {print $5}' <<<"$argon2")
+busy_rate=$(awk '/per second on/ {print $NF}' <<<"$argon2")
 load 16 1 "http://127.0.0.1:18811/api/v1/login" -s benches/login.lua >"$work/storm" &
 storm=$!
 sleep 1
@@ -161,9 +163,9 @@ if [[ -n $pg_admin ]]; then
 fi
 
 # -- The table -------------------------------------------------------------------------------
-python3 - "$results" "$reference" "$by_id" "$current" "$logins" "$beside" "$verify_ms" "$cores" "$storm_peak" "$big" <<'PY'
+python3 - "$results" "$reference" "$by_id" "$current" "$logins" "$beside" "$verify_ms" "$cores" "$storm_peak" "$big" "$busy_rate" <<'PY'
 import sys
-results, reference, by_id, current, logins, beside, verify_ms, cores, storm_peak, big = sys.argv[1:]
+results, reference, by_id, current, logins, beside, verify_ms, cores, storm_peak, big, busy_rate = sys.argv[1:]
 def parse(line):
     rps, p50, p99, non2xx, errors = line.split()
     return float(rps), float(p50), float(p99), int(non2xx), int(errors)
@@ -178,8 +180,9 @@ for label, line in [("GET /api/v1/users/:id, 10k users, 64 conns", by_id), ("GET
     print(f"| {label}{bad} | {r[0]:.0f} | {r[1]:.3f} | {r[2]:.3f} | ceiling | {r[0]/ref[0]:.2f}× req/s, {r[2]/ref[2]:.2f}× p99 | ≥ 0.50× req/s, ≤ 3× p99 |")
 l = parse(logins)
 ceiling = int(cores) * 1000 / float(verify_ms)
-ok_logins = l[0] * (1 - 0) if l[3] == 0 else None
-print(f"| POST /api/v1/login, 16 conns ({l[3]} non-2xx) | {l[0]:.0f} | {l[1]:.1f} | {l[2]:.1f} | {ceiling:.0f}/s = {cores} cores ÷ {float(verify_ms):.1f} ms | {l[0]/ceiling:.2f}× | ≥ 0.85× |")
+busy = float(busy_rate)
+print(f"| POST /api/v1/login, 16 conns ({l[3]} non-2xx) | {l[0]:.0f} | {l[1]:.1f} | {l[2]:.1f} | {ceiling:.0f}/s = {cores} cores ÷ {float(verify_ms):.1f} ms (one verify alone) | {l[0]/ceiling:.2f}× | ≥ 0.85× |")
+print(f"| same, against verifications/s with all {cores} cores verifying | | | | {busy:.0f}/s = {cores} cores ÷ {int(cores)*1000/busy:.1f} ms | {l[0]/busy:.2f}× | ≥ 0.85× |")
 b = parse(beside)
 print(f"| GET /api/v1/user during that storm, 4 conns | {b[0]:.0f} | {b[1]:.3f} | {b[2]:.3f} | | p99 {b[2]:.2f} ms | p99 ≤ 10 ms |")
 permits = int(cores)

@@ -42,7 +42,47 @@ impl From<DieselError> for StoreError {
                     Self::Database(error)
                 }
             }
+            // A statement or lock wait past ROSTER_DB_TIMEOUT: PostgreSQL cancels it (SQLSTATE
+            // 57014, which diesel does not classify), MariaDB interrupts it, SQLite stays
+            // busy. The database is overloaded or locked, not broken: 503, retry later.
+            DieselError::DatabaseError(_, info) if is_timeout(info.message()) => {
+                Self::Unavailable(error.into())
+            }
             _ => Self::Database(error),
         }
+    }
+}
+
+fn is_timeout(message: &str) -> bool {
+    [
+        "canceling statement due to statement timeout",
+        "canceling statement due to lock timeout",
+        "max_statement_time exceeded",
+        "Lock wait timeout exceeded",
+        "database is locked",
+    ]
+    .iter()
+    .any(|known| message.contains(known))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_unavailable_not_internal() {
+        let timeout = DieselError::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("canceling statement due to statement timeout".to_owned()),
+        );
+        assert!(matches!(
+            StoreError::from(timeout),
+            StoreError::Unavailable(_)
+        ));
+        let other = DieselError::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("syntax error".to_owned()),
+        );
+        assert!(matches!(StoreError::from(other), StoreError::Database(_)));
     }
 }

@@ -60,19 +60,30 @@ impl Event {
     /// write is logged, not turned into an error answer.
     pub async fn record(self, state: &AppState) {
         let entry = self.entry;
-        log::info!(
-            target: "roster::audit",
-            "{} actor={} target={} username={:?} ip={}",
-            entry.event,
-            shown(entry.actor_id),
-            shown(entry.target_id),
-            entry.username.as_deref().unwrap_or(""),
-            entry.ip
-        );
+        log_line(&entry);
         if let Err(e) = blocking::db(state, move |conn| entry.insert(conn)).await {
             log::error!(target: "roster::audit", "cannot write the audit log: {e}");
         }
     }
+
+    /// The row, for writing in the transaction of the change it records (one commit, and
+    /// no change without its event); pass it to [`log_line`] once that committed.
+    pub fn into_entry(self) -> NewAuditEntry {
+        self.entry
+    }
+}
+
+/// The event's line in the log.
+pub fn log_line(entry: &NewAuditEntry) {
+    log::info!(
+        target: "roster::audit",
+        "{} actor={} target={} username={:?} ip={}",
+        entry.event,
+        shown(entry.actor_id),
+        shown(entry.target_id),
+        entry.username.as_deref().unwrap_or(""),
+        entry.ip
+    );
 }
 
 fn shown(id: Option<i64>) -> String {

@@ -1,10 +1,14 @@
 //! `X-Request-Id`: taken from the request when a proxy set a sane one, generated
 //! otherwise; echoed in the response, and written in the access log line.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 
 /// The header.
@@ -36,12 +40,16 @@ fn is_sane(value: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
+/// A random per-process prefix and a counter: unique across instances and requests (which
+/// is all an id must be), without a system call per request.
 fn generate() -> HeaderValue {
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| OsRng.next_u64());
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
     // Hex digits are always a valid header value.
-    HeaderValue::from_str(&hex).unwrap_or(HeaderValue::from_static("unknown"))
+    HeaderValue::from_str(&format!("{prefix:016x}{count:016x}"))
+        .unwrap_or(HeaderValue::from_static("unknown"))
 }
 
 #[cfg(test)]

@@ -5,11 +5,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::{self, AuthUser, ClientIp};
+use crate::db::write_transaction;
 use crate::domain::{AuditEvent, Email, Name, NewUser, Password, Username};
 use crate::error::{ApiError, ErrorBody};
 use crate::metrics::LoginOutcome;
 use crate::models::{token, unix_now, Credentials, User};
-use crate::routes::audit_trail::Event;
+use crate::routes::audit_trail::{self, Event};
 use crate::routes::blocking;
 use crate::routes::body::{self, FormShape};
 use crate::routes::openapi::{
@@ -210,17 +211,22 @@ pub async fn login(
     let now = unix_now();
     let issued = auth::token::issue(now, state.token_ttl);
     let record = issued.record.clone();
-    blocking::db(&state, move |conn| {
-        token::purge_expired(conn, user_id, now)?;
-        token::insert(conn, user_id, &record)
-    })
-    .await?;
-    state.metrics.login(LoginOutcome::Success);
-    event(AuditEvent::LoginSucceeded)
+    let succeeded = event(AuditEvent::LoginSucceeded)
         .actor(user_id)
         .target(user_id)
-        .record(&state)
-        .await;
+        .into_entry();
+    // One transaction, so one commit (and fsync) per login, not three.
+    let succeeded = blocking::db(&state, move |conn| {
+        write_transaction(conn, |conn| {
+            token::purge_expired(conn, user_id, now)?;
+            token::insert(conn, user_id, &record)?;
+            succeeded.insert(conn)?;
+            Ok(succeeded)
+        })
+    })
+    .await?;
+    audit_trail::log_line(&succeeded);
+    state.metrics.login(LoginOutcome::Success);
     Ok(HttpResponse::Ok().json(TokenView::new(user_id, &issued)))
 }
 
