@@ -8,16 +8,19 @@
 #   bash tests/schemathesis/run.sh postgres://...  # on a new database on this server
 #
 # ROSTER_ST_EXAMPLES (default 100) bounds the cases per operation and phase,
-# ROSTER_ST_TIMEOUT (default 900 s) the whole run. Reports: target/schemathesis/.
+# ROSTER_ST_TIMEOUT (default 900 s) the whole run. ROSTER_ST_SEED fixes the generated
+# cases (CI uses the default, so its runs are repeatable; set another to explore).
+# Reports and schemathesis' own state: target/schemathesis/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 port=${ROSTER_ST_PORT:-18701}
 examples=${ROSTER_ST_EXAMPLES:-100}
+seed=${ROSTER_ST_SEED:-20261123}
 budget=${ROSTER_ST_TIMEOUT:-900}
 version=4.32.5
-venv=target/schemathesis/venv
-reports=target/schemathesis/report
+venv=$PWD/target/schemathesis/venv
+reports=$PWD/target/schemathesis/report
 
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
     python3 -m venv "$venv"
@@ -62,14 +65,16 @@ curl -fs -X POST "$base/api/v1/register" -H 'content-type: application/json' \
 
 mkdir -p "$reports"
 status=0
-ROSTER_ST_BASE=$base ROSTER_ST_BINARY=$binary \
-    PYTHONPATH=tests/schemathesis SCHEMATHESIS_HOOKS=hooks \
+# Run from target/, where schemathesis keeps its cache directories.
+(cd target/schemathesis && ROSTER_ST_BASE=$base ROSTER_ST_BINARY=$binary \
+    PYTHONPATH=$OLDPWD/tests/schemathesis SCHEMATHESIS_HOOKS=hooks \
     timeout "$budget" "$venv/bin/schemathesis" run "$base/api/v1/docs.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "$examples" \
     --workers 2 \
     --request-timeout 30 \
-    --report junit --report-dir "$reports" \
+    --seed "$seed" --generation-database none \
+    --report junit --report-dir "$reports") \
     || status=$?
 
 if ! kill -0 "$pid" 2>/dev/null; then
