@@ -3,6 +3,7 @@
 pub mod audit_trail;
 pub mod blocking;
 pub mod body;
+pub mod console;
 pub mod health;
 pub mod openapi;
 pub mod request_id;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/health/live").route(web::get().to(health::live)))
         .service(resource("/health/ready").route(web::get().to(health::ready)))
         .configure(openapi::configure)
+        .configure(console::configure)
         .configure(v1::configure)
         .default_service(web::to(route_not_found));
 }

@@ -1,0 +1,114 @@
+// The console's entry point: who is signed in, which view the address names, the
+// navigation. Views: #/users and #/audit for admins, #/profile for everyone.
+
+import { call, onSessionEnded, setToken, signedIn } from "./api.js";
+import { renderAudit } from "./audit.js";
+import { renderProfile } from "./profile.js";
+import { renderSignIn } from "./signin.js";
+import { renderUsers } from "./users.js";
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+const session = document.getElementById("session");
+const signedInAs = document.getElementById("signed-in-as");
+
+/** The signed-in user, as GET /api/v1/user answered; null when signed out. */
+let me = null;
+
+function showSignIn(notice) {
+  me = null;
+  nav.hidden = true;
+  session.hidden = true;
+  document.title = "Sign in · Roster";
+  renderSignIn(main, { notice, onSignedIn: start });
+}
+
+/** Reads the signed-in user again (after a change that may concern them) and re-renders. */
+async function refreshMe() {
+  try {
+    const { data } = await call("GET", "/user");
+    me = data;
+  } catch {
+    return; // an ended session has shown the sign-in page
+  }
+  showChrome();
+  route();
+}
+
+function showChrome() {
+  signedInAs.textContent = `Signed in as ${me.username}`;
+  for (const link of nav.querySelectorAll("[data-admin]")) {
+    link.parentElement.hidden = !me.isAdmin;
+  }
+  nav.hidden = false;
+  session.hidden = false;
+}
+
+async function start() {
+  try {
+    const { data } = await call("GET", "/user");
+    me = data;
+  } catch (error) {
+    if (!error.endedSession) showSignIn(error.message);
+    return;
+  }
+  showChrome();
+  if (!window.location.hash) {
+    window.location.hash = me.isAdmin ? "#/users" : "#/profile";
+  }
+  route();
+}
+
+/** The view the address names, and its parameters (`#/audit?user=3`). */
+function parseHash() {
+  const [path, query] = window.location.hash.replace(/^#\/?/, "").split("?");
+  return { view: path || "", params: new URLSearchParams(query ?? "") };
+}
+
+function route() {
+  if (me === null) return;
+  let { view, params } = parseHash();
+  // Normal users have their profile only; any other address shows it.
+  if (!me.isAdmin || !["users", "audit", "profile"].includes(view)) {
+    view = me.isAdmin ? "users" : "profile";
+  }
+  for (const link of nav.querySelectorAll("a")) {
+    if (link.dataset.route === view) {
+      link.setAttribute("aria-current", "page");
+    } else {
+      link.removeAttribute("aria-current");
+    }
+  }
+  const context = { me, refreshMe, showSignIn };
+  if (view === "users") {
+    document.title = "Users · Roster";
+    renderUsers(main, context);
+  } else if (view === "audit") {
+    document.title = "Audit log · Roster";
+    renderAudit(main, params, context);
+  } else {
+    document.title = "My profile · Roster";
+    renderProfile(main, context);
+  }
+  // Tell screen readers a new view is there: focus its heading.
+  main.querySelector("h1")?.focus();
+}
+
+document.getElementById("sign-out").addEventListener("click", async () => {
+  try {
+    await call("POST", "/logout");
+  } catch {
+    // Signed out either way: the token is forgotten below.
+  }
+  setToken(null);
+  showSignIn("You have signed out.");
+});
+
+onSessionEnded(() => showSignIn("Your session has expired or was ended. Please sign in again."));
+window.addEventListener("hashchange", route);
+
+if (signedIn()) {
+  start();
+} else {
+  showSignIn();
+}

@@ -1,0 +1,211 @@
+// Building the page. Text always goes in as text (text nodes, textContent, attribute
+// values), never parsed as markup: a user named "<img onerror=...>" shows as those
+// characters.
+
+let nextId = 0;
+
+/** A unique element id with a readable prefix. */
+export function uid(prefix) {
+  nextId += 1;
+  return `${prefix}-${nextId}`;
+}
+
+/**
+ * Creates `<tag>` with attributes and children. Attributes: `class`, `text`
+ * (textContent), `on` ({event: handler}), booleans (`true` sets, `false` omits),
+ * anything else via setAttribute. Children: nodes, or strings added as text.
+ */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") {
+      element.textContent = String(value);
+    } else if (name === "on") {
+      for (const [event, handler] of Object.entries(value)) {
+        element.addEventListener(event, handler);
+      }
+    } else if (name === "class") {
+      element.className = value;
+    } else {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/** Removes every child of `element` and adds `children` instead. */
+export function replaceChildren(element, ...children) {
+  element.replaceChildren();
+  for (const child of children.flat()) {
+    if (child) element.append(child);
+  }
+}
+
+/** Which form field an API error code is about. */
+const FIELD_OF_CODE = {
+  1010: "username",
+  1020: "username",
+  1011: "password",
+  1018: "password",
+  1012: "email",
+  1021: "email",
+  1013: "name",
+  1017: "oldPassword",
+  3004: "oldPassword",
+};
+
+/**
+ * A labelled input with a place for its error. `name` is the API's field name, so an
+ * error code can find it.
+ */
+export function field({ name, label, type = "text", value = "", autocomplete, required, hint }) {
+  const id = uid(`field-${name}`);
+  const errorId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : undefined;
+  const input = h("input", {
+    id,
+    name,
+    type,
+    autocomplete: autocomplete ?? "off",
+    required,
+    spellcheck: type === "text" ? "false" : undefined,
+    "aria-describedby": [hintId, errorId].filter(Boolean).join(" "),
+  });
+  if (type === "checkbox") {
+    input.checked = Boolean(value);
+  } else {
+    input.value = value ?? "";
+  }
+  const error = h("p", { id: errorId, class: "field-error", hidden: true });
+  const labelElement = h("label", { for: id }, label);
+  const parts =
+    type === "checkbox"
+      ? [h("div", { class: "check" }, input, labelElement)]
+      : [labelElement, hint ? h("p", { id: hintId, class: "hint", text: hint }) : null, input];
+  const wrapper = h("div", { class: "field", "data-field": name }, ...parts, error);
+  return { name, input, error, wrapper };
+}
+
+/** A status line that screen readers announce; `role="alert"` for errors. */
+export function statusLine({ alert = false } = {}) {
+  const element = h("p", {
+    class: alert ? "form-error" : "status",
+    role: alert ? "alert" : "status",
+    hidden: alert,
+  });
+  return element;
+}
+
+/** Shows `message` in `element` (or hides it when empty). */
+export function say(element, message) {
+  element.textContent = message ?? "";
+  element.hidden = !message;
+}
+
+/** Clears every field error of `fields` and the form-level message. */
+export function clearErrors(fields, formError) {
+  for (const f of fields) {
+    f.error.hidden = true;
+    f.error.textContent = "";
+    f.input.removeAttribute("aria-invalid");
+  }
+  if (formError) say(formError, "");
+}
+
+/**
+ * Shows an API error next to the field it concerns (focusing that field), or in
+ * `formError` when no field of the form is concerned. Ended sessions are left to the
+ * sign-in page.
+ */
+export function showError(error, fields, formError) {
+  if (error?.endedSession) return;
+  const message = error?.message ?? String(error);
+  const target = fields.find((f) => f.name === FIELD_OF_CODE[error?.code]);
+  if (target) {
+    target.error.textContent = message;
+    target.error.hidden = false;
+    target.input.setAttribute("aria-invalid", "true");
+    target.input.focus();
+  } else if (formError) {
+    say(formError, message);
+  }
+}
+
+/** Runs `action` with `button` disabled and marked busy meanwhile. */
+export async function busy(button, action) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await action();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+/** Calls `action` once typing has paused for `ms`. */
+export function debounce(action, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => action(...args), ms);
+  };
+}
+
+/**
+ * A modal `<dialog>` titled `title` holding `content`, removed from the page when closed.
+ * Escape closes it (the browser's own behaviour). The focus then returns to what had it
+ * before, or to `returnFocus()` when given (the opener may have been re-rendered).
+ */
+export function modal(title, content, { returnFocus } = {}) {
+  const titleId = uid("dialog-title");
+  const opener = document.activeElement;
+  const close = h("button", {
+    type: "button",
+    class: "close",
+    "aria-label": "Close",
+    text: "×",
+  });
+  const dialog = h(
+    "dialog",
+    { "aria-labelledby": titleId },
+    h("div", { class: "dialog-head" }, h("h2", { id: titleId, text: title }), close),
+    content,
+  );
+  close.addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    const target = returnFocus?.() ?? opener;
+    if (target instanceof HTMLElement && target.isConnected) target.focus();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+/** Previous / next page buttons and "Page n of m". `go(page)` loads a page. */
+export function pager(label, go) {
+  const previous = h("button", { type: "button", class: "secondary", text: "Previous page" });
+  const next = h("button", { type: "button", class: "secondary", text: "Next page" });
+  const where = h("span", { class: "page-of", "aria-live": "polite" });
+  const nav = h("nav", { class: "pager", "aria-label": label }, previous, where, next);
+  let current = 1;
+  previous.addEventListener("click", () => go(current - 1));
+  next.addEventListener("click", () => go(current + 1));
+  return {
+    element: nav,
+    /** Shows page `page` of `totalPages`. */
+    update(page, totalPages) {
+      current = page;
+      where.textContent = totalPages === 0 ? "No pages" : `Page ${page} of ${totalPages}`;
+      previous.disabled = page <= 1;
+      next.disabled = page >= totalPages;
+      nav.hidden = totalPages <= 1 && page <= 1;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// The sign-in form: POST /api/v1/login, then the app takes over with the new token.
+
+import { call, setToken } from "./api.js";
+import { busy, clearErrors, field, h, replaceChildren, say, statusLine } from "./dom.js";
+
+/** Renders the sign-in form into `main`; `notice` explains why (expired session…). */
+export function renderSignIn(main, { notice, onSignedIn }) {
+  const username = field({ name: "username", label: "Username", autocomplete: "username", required: true });
+  const password = field({
+    name: "password",
+    label: "Password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const fields = [username, password];
+  const formError = statusLine({ alert: true });
+  const submit = h("button", { type: "submit", text: "Sign in" });
+  const noticeLine = h("p", { class: "notice", role: "status" });
+  say(noticeLine, notice);
+  const form = h(
+    "form",
+    { class: "card narrow", "aria-labelledby": "signin-title", novalidate: true },
+    h("h1", { id: "signin-title", text: "Sign in to Roster" }),
+    noticeLine,
+    username.wrapper,
+    password.wrapper,
+    formError,
+    h("div", { class: "actions" }, submit),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(fields, formError);
+    if (!username.input.value || !password.input.value) {
+      say(formError, "Enter your username and password.");
+      return;
+    }
+    await busy(submit, async () => {
+      try {
+        const { data } = await call("POST", "/login", {
+          body: { username: username.input.value, password: password.input.value },
+        });
+        setToken(data.token);
+        await onSignedIn();
+      } catch (error) {
+        // One place for every refusal (wrong credentials, disabled, throttled): the
+        // server's sentence, never a guess at which field was wrong.
+        say(formError, error.message);
+        password.input.select();
+      }
+    });
+  });
+  replaceChildren(main, form);
+  username.input.focus();
+}

@@ -1,0 +1,250 @@
+// One user's dialog (admins): edit details, admin rights, disable/enable, set a new
+// password, end all sessions, audit events, delete. Each action shows its outcome or
+// error beside it.
+
+import { call } from "./api.js";
+import { busy, clearErrors, field, h, modal, say, showError, statusLine } from "./dom.js";
+import { timeOf } from "./format.js";
+
+/**
+ * Opens the dialog for `user`. `changed(user)` runs after every change that went
+ * through; `announce(text)` reports an outcome once the dialog has closed.
+ */
+export function openUserDialog(initial, { me, changed, announce, returnFocus }) {
+  let user = initial;
+  const meta = h("p", { class: "meta" });
+  const dialog = modal(
+    `User ${user.username}`,
+    [meta, detailsSection(), accessSection(), passwordSection(), sessionsSection(), deleteSection()],
+    { returnFocus },
+  );
+  dialog.classList.add("user-dialog");
+  showMeta();
+  return dialog;
+
+  function showMeta() {
+    meta.replaceChildren(`Id ${user.id} · created `, timeOf(user.created), " · updated ", timeOf(user.updated));
+  }
+
+  async function update(body) {
+    const { data } = await call("POST", `/users/${user.id}`, { body });
+    user = data;
+    showMeta();
+    await changed(user);
+    return data;
+  }
+
+  function section(title, ...content) {
+    const id = `section-${title.toLowerCase().replaceAll(" ", "-")}`;
+    return h(
+      "section",
+      { class: "dialog-section", "aria-labelledby": id },
+      h("h3", { id, text: title }),
+      ...content,
+    );
+  }
+
+  function detailsSection() {
+    const fields = [
+      field({ name: "username", label: "Username", value: user.username, required: true }),
+      field({ name: "name", label: "Name", value: user.name }),
+      field({ name: "email", label: "Email", type: "email", value: user.email }),
+    ];
+    const formError = statusLine({ alert: true });
+    const done = statusLine();
+    const save = h("button", { type: "submit", text: "Save changes" });
+    const form = h(
+      "form",
+      { novalidate: true },
+      fields.map((f) => f.wrapper),
+      formError,
+      h("div", { class: "actions" }, save, done),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(fields, formError);
+      say(done, "");
+      // Only what was edited: a field left alone is not re-sent.
+      const body = {};
+      for (const f of fields) {
+        if (f.input.value !== user[f.name]) body[f.name] = f.input.value;
+      }
+      if (Object.keys(body).length === 0) {
+        say(done, "Nothing to save: no field was changed.");
+        return;
+      }
+      await busy(save, async () => {
+        try {
+          await update(body);
+          for (const f of fields) f.input.value = user[f.name];
+          say(done, "Saved.");
+        } catch (error) {
+          showError(error, fields, formError);
+        }
+      });
+    });
+    return section("Details", form);
+  }
+
+  function accessSection() {
+    const adminState = h("p");
+    const adminButton = h("button", { type: "button", class: "secondary" });
+    const disabledState = h("p");
+    const disabledButton = h("button", { type: "button", class: "secondary" });
+    const refusal = statusLine({ alert: true });
+    const done = statusLine();
+    function show() {
+      adminState.textContent = user.isAdmin ? "Administrator." : "Not an administrator.";
+      adminButton.textContent = user.isAdmin ? "Remove admin rights" : "Make admin";
+      disabledState.textContent = user.disabled
+        ? "Disabled: cannot sign in."
+        : "Enabled: can sign in.";
+      disabledButton.textContent = user.disabled ? "Enable account" : "Disable account";
+    }
+    async function change(button, body, outcome) {
+      say(refusal, "");
+      say(done, "");
+      await busy(button, async () => {
+        try {
+          await update(body);
+          show();
+          say(done, outcome(user));
+        } catch (error) {
+          if (error.code === 1030) {
+            say(refusal, `Refused by the last-admin guard: ${error.message} Make another user an admin first.`);
+          } else {
+            showError(error, [], refusal);
+          }
+        }
+      });
+    }
+    adminButton.addEventListener("click", () =>
+      change(adminButton, { isAdmin: !user.isAdmin }, (u) =>
+        u.isAdmin ? `${u.username} is now an administrator.` : `${u.username} is no longer an administrator.`,
+      ),
+    );
+    disabledButton.addEventListener("click", () =>
+      change(disabledButton, { disabled: !user.disabled }, (u) =>
+        u.disabled
+          ? `${u.username} is disabled and all of its sessions were ended.`
+          : `${u.username} is enabled.`,
+      ),
+    );
+    show();
+    return section(
+      "Access",
+      h("div", { class: "toggle-row" }, adminState, adminButton),
+      h("div", { class: "toggle-row" }, disabledState, disabledButton),
+      refusal,
+      done,
+    );
+  }
+
+  function passwordSection() {
+    const password = field({
+      name: "password",
+      label: "New password",
+      type: "password",
+      autocomplete: "new-password",
+      required: true,
+      hint: "The user's sessions end; tell them the new password.",
+    });
+    const formError = statusLine({ alert: true });
+    const done = statusLine();
+    const submit = h("button", { type: "submit", class: "secondary", text: "Set password" });
+    const form = h("form", { novalidate: true }, password.wrapper, formError, h("div", { class: "actions" }, submit, done));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors([password], formError);
+      say(done, "");
+      await busy(submit, async () => {
+        try {
+          await call("POST", `/users/${user.id}/password`, { body: { password: password.input.value } });
+          password.input.value = "";
+          say(done, `The password of ${user.username} was set and its sessions were ended.`);
+          await changed(user);
+        } catch (error) {
+          showError(error, [password], formError);
+        }
+      });
+    });
+    return section("Reset password", form);
+  }
+
+  function sessionsSection() {
+    const end = h("button", { type: "button", class: "secondary", text: "End all sessions" });
+    const audit = h("a", { href: `#/audit?user=${user.id}`, text: "Show this user's audit events" });
+    audit.addEventListener("click", () => dialog.close());
+    const failure = statusLine({ alert: true });
+    const done = statusLine();
+    end.addEventListener("click", async () => {
+      say(failure, "");
+      say(done, "");
+      await busy(end, async () => {
+        try {
+          await call("POST", `/users/${user.id}/logout-all`);
+          say(
+            done,
+            user.id === me.id
+              ? "Your other sessions were ended; this one goes on."
+              : `Every session of ${user.username} was ended.`,
+          );
+        } catch (error) {
+          showError(error, [], failure);
+        }
+      });
+    });
+    return section("Sessions", h("div", { class: "actions" }, end, audit), failure, done);
+  }
+
+  function deleteSection() {
+    const remove = h("button", { type: "button", class: "danger", text: "Delete user…" });
+    const failure = statusLine({ alert: true });
+    remove.addEventListener("click", () =>
+      confirmDelete(user, async () => {
+        await call("DELETE", `/users/${user.id}`);
+        dialog.close();
+        announce(`Deleted user ${user.username}.`);
+        await changed(user);
+      }).catch((error) => showError(error, [], failure)),
+    );
+    return section("Delete", h("div", { class: "actions" }, remove), failure);
+  }
+}
+
+/**
+ * Asks "Delete <username>?" naming the user; runs `remove` only on an explicit yes.
+ * Cancel has the focus, so Enter alone deletes nothing.
+ */
+function confirmDelete(user, remove) {
+  return new Promise((resolve, reject) => {
+    const cancel = h("button", { type: "button", class: "secondary", text: "Cancel" });
+    const yes = h("button", { type: "button", class: "danger", text: `Delete ${user.username}` });
+    const dialog = modal(`Delete ${user.username}?`, [
+      h(
+        "p",
+        {},
+        "The account ",
+        h("strong", { text: user.username }),
+        user.name ? ` (${user.name})` : "",
+        " and all of its sessions are deleted. This cannot be undone.",
+      ),
+      h("div", { class: "actions" }, yes, cancel),
+    ]);
+    dialog.setAttribute("role", "alertdialog");
+    cancel.addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => resolve());
+    yes.addEventListener("click", () =>
+      busy(yes, async () => {
+        try {
+          await remove();
+          dialog.close();
+        } catch (error) {
+          dialog.close();
+          reject(error);
+        }
+      }),
+    );
+    cancel.focus();
+  });
+}

@@ -1,0 +1,213 @@
+// The users table (admins): search by ?s=, pages from the x-pagination-* headers,
+// a dialog per user for its actions, and a dialog to create one.
+
+import { call, pagination } from "./api.js";
+import {
+  busy,
+  clearErrors,
+  debounce,
+  field,
+  h,
+  modal,
+  pager,
+  replaceChildren,
+  say,
+  showError,
+  statusLine,
+} from "./dom.js";
+import { timeOf, yesNo } from "./format.js";
+import { openUserDialog } from "./user_dialog.js";
+
+const PER_PAGE = 20;
+
+/** Renders the users view into `main`. */
+export function renderUsers(main, context) {
+  let search = "";
+  let page = 1;
+  let latest = 0; // answers to older searches are dropped
+
+  const status = statusLine();
+  const notice = statusLine();
+  notice.classList.add("notice");
+  const loadError = statusLine({ alert: true });
+  const searchBox = h("input", {
+    id: "user-search",
+    type: "search",
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-describedby": "user-search-hint",
+  });
+  const body = h("tbody");
+  const table = h(
+    "table",
+    { class: "users" },
+    h("caption", { class: "visually-hidden", text: "Users" }),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Username", "Name", "Email", "Admin", "Disabled", "Created"].map((title) =>
+          h("th", { scope: "col", text: title }),
+        ),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Actions" })),
+      ),
+    ),
+    body,
+  );
+  const pages = pager("Users pages", (to) => load(to));
+  const create = h("button", { type: "button", text: "New user" });
+
+  async function load(to = page) {
+    const ticket = ++latest;
+    say(loadError, "");
+    try {
+      const { data, headers } = await call("GET", "/users", {
+        query: { s: search, page: to, per_page: PER_PAGE },
+      });
+      if (ticket !== latest) return;
+      page = to;
+      const { totalPages, resultCount } = pagination(headers);
+      replaceChildren(body, data.map(row));
+      pages.update(page, totalPages);
+      if (resultCount === 0) {
+        say(status, search ? `No user matches “${search}”.` : "No users on this page.");
+      } else {
+        const shown = resultCount === 1 ? "1 user" : `${resultCount} users`;
+        say(status, search ? `${shown} matching “${search}” on this page.` : `${shown} on this page.`);
+      }
+    } catch (error) {
+      if (ticket === latest) showError(error, [], loadError);
+    }
+  }
+
+  function row(user) {
+    const edit = h("button", {
+      type: "button",
+      class: "secondary small",
+      "aria-label": `Manage ${user.username}`,
+      text: "Manage",
+    });
+    edit.addEventListener("click", () =>
+      openUserDialog(user, {
+        me: context.me,
+        announce: (message) => say(notice, message),
+        // The row is drawn anew after a change; its new button takes the focus back.
+        returnFocus: () =>
+          body.querySelector(`tr[data-user-id="${user.id}"] button`) ?? searchBox,
+        changed: async (changedUser) => {
+          await load();
+          if (changedUser.id === context.me.id) await context.refreshMe();
+        },
+      }),
+    );
+    return h(
+      "tr",
+      { "data-user-id": user.id },
+      h("td", { "data-label": "Username" }, h("span", { class: "username", text: user.username })),
+      h("td", { "data-label": "Name", text: user.name }),
+      h("td", { "data-label": "Email", text: user.email }),
+      h("td", { "data-label": "Admin", text: yesNo(user.isAdmin) }),
+      h("td", { "data-label": "Disabled", text: yesNo(user.disabled) }),
+      h("td", { "data-label": "Created" }, timeOf(user.created)),
+      h("td", { class: "row-actions" }, edit),
+    );
+  }
+
+  const typed = debounce(() => {
+    search = searchBox.value;
+    load(1);
+  }, 300);
+  searchBox.addEventListener("input", typed);
+  create.addEventListener("click", () =>
+    openCreateDialog((user) => {
+      say(notice, `Created user ${user.username}.`);
+      return load(1);
+    }),
+  );
+
+  replaceChildren(
+    main,
+    h(
+      "section",
+      { class: "view", "aria-labelledby": "users-title" },
+      h(
+        "div",
+        { class: "view-head" },
+        h("h1", { id: "users-title", tabindex: "-1", text: "Users" }),
+        create,
+      ),
+      h(
+        "div",
+        { class: "search" },
+        h("label", { for: "user-search", text: "Search users" }),
+        h("p", {
+          id: "user-search-hint",
+          class: "hint",
+          text: "Matches username, name or email, ignoring case.",
+        }),
+        searchBox,
+      ),
+      notice,
+      status,
+      loadError,
+      h("div", { class: "table-wrap" }, table),
+      pages.element,
+    ),
+  );
+  load(1);
+}
+
+/** The "New user" dialog: PUT /api/v1/users. */
+function openCreateDialog(created) {
+  const fields = [
+    field({ name: "username", label: "Username", required: true }),
+    field({
+      name: "password",
+      label: "Password",
+      type: "password",
+      autocomplete: "new-password",
+      required: true,
+      hint: "At least 8 characters and hard to guess.",
+    }),
+    field({ name: "email", label: "Email (optional)", type: "email" }),
+    field({ name: "name", label: "Name (optional)" }),
+    field({ name: "isAdmin", label: "Administrator", type: "checkbox" }),
+  ];
+  const formError = statusLine({ alert: true });
+  const submit = h("button", { type: "submit", text: "Create user" });
+  const cancel = h("button", { type: "button", class: "secondary", text: "Cancel" });
+  const form = h(
+    "form",
+    { novalidate: true },
+    fields.map((f) => f.wrapper),
+    formError,
+    h("div", { class: "actions" }, submit, cancel),
+  );
+  const dialog = modal("New user", [form]);
+  cancel.addEventListener("click", () => dialog.close());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(fields, formError);
+    const [username, password, email, name, isAdmin] = fields.map((f) => f.input);
+    await busy(submit, async () => {
+      try {
+        const { data } = await call("PUT", "/users", {
+          body: {
+            username: username.value,
+            password: password.value,
+            email: email.value,
+            name: name.value,
+            isAdmin: isAdmin.checked,
+          },
+        });
+        dialog.close();
+        await created(data);
+      } catch (error) {
+        showError(error, fields, formError);
+      }
+    });
+  });
+  fields[0].input.focus();
+}

@@ -1,0 +1,480 @@
+// The admin console end to end: a fresh Roster server on a new SQLite database, driven
+// through Debian's headless Chromium by playwright-core (no downloaded browser).
+//
+//   bash tests/console/run.sh
+//
+// The steps run in order and build on each other, as an admin's session would.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const binary = process.env.ROSTER_BIN ?? join(root, "target/debug/roster");
+const port = Number(process.env.ROSTER_CONSOLE_PORT ?? 18721);
+const base = `http://127.0.0.1:${port}`;
+const shots = resolve(root, process.env.ROSTER_SCREENSHOT_DIR ?? "target/console");
+const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const ADMIN = { username: "ada", password: "ada-glacier-kettle" };
+const NORMAL = { username: "norma", password: "norma-glacier-kettle" };
+const CASEY = { username: "casey", password: "casey-glacier-kettle", reset: "casey-lantern-orbit-7" };
+const MARKUP = "<img src=x onerror=alert(1)>";
+
+// Two Walkers for the search; the rest fill more than one page of 20.
+const PEOPLE = [
+  ["amara", "Amara Okafor"], ["bruno", "Bruno Costa"], ["chen", "Chen Wei"],
+  ["dmitri", "Dmitri Volkov"], ["elena", "Elena Rossi"], ["farah", "Farah Haddad"],
+  ["gustav", "Gustav Lind"], ["hana", "Hana Sato"], ["ivan", "Ivan Petrov"],
+  ["jamal", "Jamal Reed"], ["keiko", "Keiko Tanaka"], ["lars", "Lars Berg"],
+  ["mei", "Mei Lin"], ["nadia", "Nadia Karim"], ["omar", "Omar Faruk"],
+  ["priya", "Priya Nair"], ["quinn", "Quinn Hale"], ["rosa", "Rosa Diaz"],
+  ["sven", "Sven Aalto"], ["tomas", "Tomás Novak"], ["uma", "Uma Iyer"],
+  ["viktor", "Viktor Horvat"], ["jwalker", "Jon Walker"], ["mwalker", "Mia Walker"],
+];
+
+let server;
+let work;
+let browser;
+let adminToken;
+/** The admin's page, signed in from the second step on. */
+let admin;
+/** Alerts that ran, and Content-Security-Policy violations or script errors seen. */
+const alerts = [];
+const pageProblems = [];
+
+async function api(method, path, { body, token } = {}) {
+  const headers = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, data: await response.json().catch(() => null) };
+}
+
+async function waitForServer() {
+  let exited = null;
+  server.on("exit", (code) => (exited = code));
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (exited !== null) throw new Error(`roster exited with ${exited} before answering`);
+    try {
+      if ((await fetch(`${base}/health/live`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the server did not start on ${base}`);
+}
+
+/** A new browser context and page, watched for alerts, CSP violations and errors. */
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on("dialog", async (dialog) => {
+    alerts.push(dialog.message());
+    await dialog.dismiss();
+  });
+  page.on("pageerror", (error) => pageProblems.push(String(error)));
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) pageProblems.push(message.text());
+  });
+  return page;
+}
+
+async function signIn(page, { username, password }) {
+  await page.goto(`${base}/`);
+  const form = page.locator("form", { has: page.getByRole("heading", { name: "Sign in to Roster" }) });
+  await form.getByLabel("Username", { exact: true }).fill(username);
+  await form.getByLabel("Password", { exact: true }).fill(password);
+  await form.getByRole("button", { name: "Sign in" }).click();
+}
+
+function rows(page) {
+  return page.locator("table.users tbody tr");
+}
+
+async function openUser(username) {
+  // A step that failed may have left a dialog open; the next starts from the table.
+  while ((await admin.locator("dialog[open]").count()) > 0) await admin.keyboard.press("Escape");
+  await admin.getByLabel("Search users").fill(username);
+  const button = admin.getByRole("button", { name: `Manage ${username}`, exact: true });
+  await button.click();
+  const dialog = admin.getByRole("dialog", { name: `User ${username}` });
+  await dialog.waitFor();
+  return dialog;
+}
+
+async function userByName(username) {
+  const { data } = await api("GET", `/users?s=${encodeURIComponent(username)}`, { token: adminToken });
+  return data.find((u) => u.username === username);
+}
+
+/** Every form control on the page is named for screen readers. */
+async function unlabelledControls(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("input, select, button, a[href]")]
+      .filter((el) => el.offsetParent !== null || el.closest("dialog[open]"))
+      .filter((el) => {
+        const label = el.labels?.length
+          ? [...el.labels].map((l) => l.textContent).join("")
+          : el.getAttribute("aria-label") ?? el.textContent;
+        return !label || !label.trim();
+      })
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+}
+
+before(async () => {
+  const taken = await fetch(`${base}/health/live`).then(() => true, () => false);
+  assert.equal(taken, false, `port ${port} is taken: set ROSTER_CONSOLE_PORT`);
+  work = mkdtempSync(join(tmpdir(), "roster-console-"));
+  mkdirSync(shots, { recursive: true });
+  server = spawn(binary, ["serve"], {
+    env: {
+      ...process.env,
+      ROSTER_DATABASE_URL: `sqlite://${work}/roster.db`,
+      ROSTER_BIND: `127.0.0.1:${port}`,
+      RUST_LOG: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await waitForServer();
+  // The first registration is the admin; the second a normal user.
+  const first = await api("POST", "/register", { body: { ...ADMIN, email: "ada@example.com", name: "Ada Admin" } });
+  assert.equal(first.status, 200);
+  adminToken = first.data.token;
+  const second = await api("POST", "/register", { body: { ...NORMAL, email: "norma@example.com", name: "Norma Jean" } });
+  assert.equal(second.status, 200);
+  for (const [username, name] of PEOPLE) {
+    const created = await api("PUT", "/users", {
+      token: adminToken,
+      body: { username, name, email: `${username}@example.com`, password: `${username}-glacier-kettle` },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.data));
+  }
+  browser = await chromium.launch({
+    executablePath: browserPath,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test("the console is served at / and /console/ under a strict policy", async () => {
+  for (const path of ["/", "/console/", "/console/app.js", "/console/console.css"]) {
+    const response = await fetch(`${base}${path}`);
+    assert.equal(response.status, 200, path);
+    const policy = response.headers.get("content-security-policy");
+    assert.match(policy, /default-src 'self'/, path);
+    assert.match(policy, /script-src 'self';/, path);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/, path);
+    assert.match(policy, /frame-ancestors 'none'/, path);
+    assert.equal(response.headers.get("x-frame-options"), "DENY", path);
+  }
+  const page = await (await fetch(`${base}/`)).text();
+  assert.match(page, /<script type="module" src="\/console\/app.js"><\/script>/);
+  assert.doesNotMatch(page, /<script>|https?:\/\/(?!127)/);
+});
+
+test("an admin signs in with the keyboard alone and sees the users table", async () => {
+  admin = await newPage();
+  await admin.goto(`${base}/`);
+  await admin.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
+  // The username field has the focus; Tab moves on, Enter submits.
+  await admin.keyboard.type(ADMIN.username);
+  await admin.keyboard.press("Tab");
+  await admin.keyboard.type(ADMIN.password);
+  await admin.keyboard.press("Enter");
+  await admin.getByRole("heading", { name: "Users", level: 1 }).waitFor();
+  await admin.getByText("Page 1 of 2").waitFor();
+  assert.equal(await rows(admin).count(), 20);
+  assert.equal(await admin.getByText("Signed in as ada").count(), 1);
+  // The token is kept for this tab only, never in the address.
+  assert.equal(await admin.evaluate(() => sessionStorage.getItem("roster.token")?.length), 43);
+  assert.doesNotMatch(admin.url(), /token|[A-Za-z0-9_-]{43}/);
+  await admin.getByRole("button", { name: "Next page" }).click();
+  await admin.getByText("Page 2 of 2").waitFor();
+  assert.equal(await rows(admin).count(), 6);
+  await admin.getByRole("button", { name: "Previous page" }).click();
+  await admin.getByText("Page 1 of 2").waitFor();
+  assert.deepEqual(await unlabelledControls(admin), []);
+  await admin.screenshot({ path: join(shots, "console-users.png"), fullPage: true });
+});
+
+test("search narrows the table, debounced, with the text taken literally", async () => {
+  const searches = [];
+  admin.on("request", (request) => {
+    if (request.url().includes("/api/v1/users?")) searches.push(new URL(request.url()).searchParams.get("s"));
+  });
+  await admin.getByLabel("Search users").pressSequentially("walker", { delay: 30 });
+  await admin.getByText("2 users matching “walker” on this page.").waitFor();
+  assert.deepEqual(await rows(admin).locator(".username").allTextContents(), ["jwalker", "mwalker"]);
+  // One request for the whole word, not one per keystroke.
+  assert.deepEqual(searches, ["walker"]);
+  // "%" is a wildcard in SQL LIKE; here it is a character no user has.
+  await admin.getByLabel("Search users").fill("%");
+  await admin.getByText("No user matches “%”.").waitFor();
+  assert.equal(await rows(admin).count(), 0);
+  await admin.getByLabel("Search users").fill("");
+  await admin.getByText("Page 1 of 2").waitFor();
+});
+
+test("create a user in a dialog; refusals show next to their field", async () => {
+  await admin.getByRole("button", { name: "New user" }).click();
+  const dialog = admin.getByRole("dialog", { name: "New user" });
+  await dialog.getByLabel("Username", { exact: true }).fill(CASEY.username);
+  await dialog.getByLabel("Password", { exact: true }).fill("password1");
+  await dialog.getByRole("button", { name: "Create user" }).click();
+  const passwordError = dialog.locator("[data-field=password] .field-error");
+  await passwordError.waitFor();
+  assert.match(await passwordError.textContent(), /password/i);
+  assert.equal(await dialog.getByLabel("Password", { exact: true }).getAttribute("aria-invalid"), "true");
+
+  await dialog.getByLabel("Username", { exact: true }).fill("MWalker");
+  await dialog.getByLabel("Password", { exact: true }).fill(CASEY.password);
+  await dialog.getByRole("button", { name: "Create user" }).click();
+  const usernameError = dialog.locator("[data-field=username] .field-error");
+  await usernameError.waitFor();
+  assert.match(await usernameError.textContent(), /already exists/i);
+  assert.ok(await passwordError.isHidden(), "the fixed password's error is gone");
+
+  await dialog.getByLabel("Username", { exact: true }).fill(CASEY.username);
+  await dialog.getByRole("button", { name: "Create user" }).click();
+  await admin.getByText("Created user casey.").waitFor();
+  assert.equal(await dialog.count(), 0);
+  const stored = await userByName(CASEY.username);
+  assert.equal(stored.isAdmin, false);
+  assert.equal((await api("POST", "/login", { body: CASEY })).status, 200);
+});
+
+test("edit a user: a name holding markup is shown as text", async () => {
+  const dialog = await openUser(CASEY.username);
+  await dialog.getByLabel("Name", { exact: true }).fill(MARKUP);
+  await dialog.getByLabel("Email", { exact: true }).fill("casey@example.com");
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await dialog.getByText("Saved.").waitFor();
+  // Escape closes the dialog and the focus goes back to the button that opened it.
+  await admin.keyboard.press("Escape");
+  assert.equal(await dialog.count(), 0);
+  await admin.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Manage casey");
+
+  const row = rows(admin).filter({ hasText: CASEY.username });
+  assert.equal(await row.locator("td[data-label=Name]").textContent(), MARKUP);
+  assert.equal(await row.locator("td[data-label=Email]").textContent(), "casey@example.com");
+  assert.equal(await admin.locator("main img, dialog img").count(), 0);
+  const stored = await userByName(CASEY.username);
+  assert.equal(stored.name, MARKUP);
+  assert.equal(stored.email, "casey@example.com");
+
+  // A second edit that is refused changes nothing.
+  const again = await openUser(CASEY.username);
+  await again.getByLabel("Email", { exact: true }).fill("not-an-address");
+  await again.getByRole("button", { name: "Save changes" }).click();
+  const emailError = again.locator("[data-field=email] .field-error");
+  await emailError.waitFor();
+  assert.match(await emailError.textContent(), /email/i);
+  assert.equal((await userByName(CASEY.username)).email, "casey@example.com");
+  await again.getByRole("button", { name: "Close" }).click();
+});
+
+/** Casey's own browser, a separate context (its own sessionStorage). */
+let caseyPage;
+
+test("a disabled user's sign-in is refused; enabled again it works", async () => {
+  const dialog = await openUser(CASEY.username);
+  await dialog.getByRole("button", { name: "Disable account" }).click();
+  await dialog.getByText("casey is disabled and all of its sessions were ended.").waitFor();
+  assert.equal((await userByName(CASEY.username)).disabled, true);
+
+  caseyPage = await newPage();
+  await signIn(caseyPage, CASEY);
+  const refusal = caseyPage.getByRole("alert");
+  await refusal.filter({ hasText: /disabled/i }).waitFor();
+  assert.equal(await caseyPage.getByRole("heading", { name: "My profile" }).count(), 0);
+
+  await dialog.getByRole("button", { name: "Enable account" }).click();
+  await dialog.getByText("casey is enabled.").waitFor();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  assert.equal(await rows(admin).filter({ hasText: CASEY.username }).locator("td[data-label=Disabled]").textContent(), "No");
+});
+
+test("reset a user's password; the user signs in with it", async () => {
+  const dialog = await openUser(CASEY.username);
+  await dialog.getByLabel("New password").fill(CASEY.reset);
+  await dialog.getByRole("button", { name: "Set password" }).click();
+  await dialog.getByText("The password of casey was set and its sessions were ended.").waitFor();
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  await signIn(caseyPage, { username: CASEY.username, password: CASEY.password });
+  await caseyPage.getByRole("alert").filter({ hasText: /wrong username or password/i }).waitFor();
+  await signIn(caseyPage, { username: CASEY.username, password: CASEY.reset });
+  await caseyPage.getByRole("heading", { name: "My profile" }).waitFor();
+});
+
+test("end all of a user's sessions: their console returns to sign-in with a message", async () => {
+  const dialog = await openUser(CASEY.username);
+  await dialog.getByRole("button", { name: "End all sessions" }).click();
+  await dialog.getByText("Every session of casey was ended.").waitFor();
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  await caseyPage.reload();
+  await caseyPage.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
+  await caseyPage.getByText("Your session has expired or was ended. Please sign in again.").waitFor();
+  assert.equal(await caseyPage.evaluate(() => sessionStorage.getItem("roster.token")), null);
+});
+
+test("the last admin cannot remove their own rights, and the console says why", async () => {
+  const dialog = await openUser(ADMIN.username);
+  await dialog.getByRole("button", { name: "Remove admin rights" }).click();
+  const refusal = dialog.getByRole("alert").filter({ hasText: "last-admin guard" });
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /last enabled admin/);
+  await dialog.getByRole("button", { name: "Disable account" }).click();
+  await refusal.waitFor();
+  const stored = await userByName(ADMIN.username);
+  assert.equal(stored.isAdmin, true);
+  assert.equal(stored.disabled, false);
+  await dialog.getByRole("button", { name: "Close" }).click();
+});
+
+test("delete a user after a confirmation that names them", async () => {
+  const casey = await userByName(CASEY.username);
+  let dialog = await openUser(CASEY.username);
+  await dialog.getByRole("button", { name: "Delete user…" }).click();
+  let confirm = admin.getByRole("alertdialog", { name: "Delete casey?" });
+  await confirm.waitFor();
+  assert.match(await confirm.textContent(), /casey/);
+  // Cancel has the focus: Enter alone deletes nothing.
+  await admin.keyboard.press("Enter");
+  assert.equal(await confirm.count(), 0);
+  assert.equal((await api("GET", `/users/${casey.id}`, { token: adminToken })).status, 200);
+
+  await dialog.getByRole("button", { name: "Delete user…" }).click();
+  confirm = admin.getByRole("alertdialog", { name: "Delete casey?" });
+  await confirm.getByRole("button", { name: "Delete casey" }).click();
+  await admin.getByText("Deleted user casey.").waitFor();
+  assert.equal(await admin.getByRole("dialog").count(), 0);
+  assert.equal(await rows(admin).count(), 0);
+  const gone = await api("GET", `/users/${casey.id}`, { token: adminToken });
+  assert.equal(gone.status, 404);
+  assert.equal(gone.data.code, 4001);
+  dialog = null;
+});
+
+test("the audit view lists those events, filtered by user and type", async () => {
+  const [events] = await Promise.all([
+    admin.waitForResponse((r) => r.url().includes("/api/v1/audit")),
+    admin.getByRole("link", { name: "Audit log" }).click(),
+  ]);
+  assert.equal(events.status(), 200);
+  await admin.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+  const times = await admin.locator("table.audit time").evaluateAll((all) => all.map((t) => t.dateTime));
+  assert.deepEqual(times, [...times].sort().reverse(), "newest first");
+
+  const { data: log } = await api("GET", "/audit?type=user.deleted", { token: adminToken });
+  const caseyId = log[0].targetId;
+  await admin.getByLabel("User id").fill(String(caseyId));
+  await admin.getByText(/events on this page, newest first/).waitFor();
+  await admin.waitForFunction(
+    (id) => [...document.querySelectorAll("table.audit tbody tr")].every((tr) => tr.textContent.includes(`#${id}`)),
+    caseyId,
+  );
+  const types = await admin.locator("table.audit tbody td[data-label=Event]").allTextContents();
+  for (const type of [
+    "user.created", "user.updated", "user.disabled", "user.enabled", "password.changed",
+    "tokens.revoked", "user.deleted", "login.succeeded", "login.failed",
+  ]) {
+    assert.ok(types.includes(type), `${type} is listed: ${types.join(", ")}`);
+  }
+  assert.equal(types[0], "user.deleted");
+
+  await admin.getByLabel("Event type").selectOption("user.disabled");
+  await admin.waitForFunction(() => {
+    const cells = [...document.querySelectorAll("table.audit tbody td[data-label=Event]")];
+    return cells.length === 1 && cells[0].textContent === "user.disabled";
+  });
+  // The filter is the API's: a user id that is not a number is refused with its message.
+  await admin.getByLabel("User id").fill("casey");
+  await admin.getByRole("alert").filter({ hasText: /id/i }).waitFor();
+});
+
+test("a normal user sees only their profile and changes their password", async () => {
+  const page = await newPage();
+  await signIn(page, NORMAL);
+  await page.getByRole("heading", { name: "My profile" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0);
+  assert.equal(await page.getByRole("link", { name: "Audit log" }).count(), 0);
+  assert.equal(await page.locator("dl.facts").getByText("Norma Jean").count(), 1);
+  await page.goto(`${base}/#/users`);
+  await page.getByRole("heading", { name: "My profile" }).waitFor();
+  assert.equal(await page.locator("table").count(), 0);
+
+  const form = page.locator("form", { has: page.getByRole("heading", { name: "Change password" }) });
+  await form.getByLabel("Current password").fill("not-my-password");
+  await form.getByLabel("New password").fill("norma-violet-harbour-3");
+  await form.getByRole("button", { name: "Change password" }).click();
+  const currentError = form.locator("[data-field=oldPassword] .field-error");
+  await currentError.waitFor();
+  assert.match(await currentError.textContent(), /current password|old password|wrong/i);
+
+  await form.getByLabel("Current password").fill(NORMAL.password);
+  await form.getByRole("button", { name: "Change password" }).click();
+  await form.getByText("Your password was changed. Your other sessions were ended.").waitFor();
+  assert.deepEqual(await unlabelledControls(page), []);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You have signed out.").waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("roster.token")), null);
+  assert.equal((await api("POST", "/login", { body: NORMAL })).status, 401);
+  await signIn(page, { username: NORMAL.username, password: "norma-violet-harbour-3" });
+  await page.getByRole("heading", { name: "My profile" }).waitFor();
+});
+
+test("readable at 360 px: nothing scrolls sideways", async () => {
+  const page = await newPage({ viewport: { width: 360, height: 740 } });
+  await signIn(page, ADMIN);
+  await page.getByText("Page 1 of 2").waitFor();
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok((await overflow()) <= 360, `users: ${await overflow()} px wide`);
+  await page.screenshot({ path: join(shots, "console-users-360.png") });
+  await page.getByRole("button", { name: "Manage amara" }).click();
+  const dialog = page.getByRole("dialog", { name: "User amara" });
+  await dialog.waitFor();
+  const box = await dialog.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, `dialog at ${box.x}+${box.width}`);
+  await page.keyboard.press("Escape");
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+  assert.ok((await overflow()) <= 360, `audit: ${await overflow()} px wide`);
+});
+
+test("screenshot of the user dialog", async () => {
+  await admin.getByRole("link", { name: "Users" }).click();
+  const dialog = await openUser("mwalker");
+  await dialog.getByRole("button", { name: "Save changes" }).waitFor();
+  await admin.setViewportSize({ width: 1280, height: 1250 });
+  await admin.screenshot({ path: join(shots, "console-user-dialog.png") });
+  await admin.setViewportSize({ width: 1280, height: 800 });
+  await dialog.getByRole("button", { name: "Close" }).click();
+});
+
+test("no alert ran, no policy violation or script error happened", () => {
+  assert.deepEqual(alerts, []);
+  assert.deepEqual(pageProblems, []);
+});

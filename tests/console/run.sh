@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The admin console in headless Chromium: installs playwright-core from npm (pinned by
+# package-lock.json; it never downloads a browser), builds roster, and runs
+# console.test.mjs against a fresh server driving Debian's /usr/bin/chromium.
+# Screenshots go to target/console/ (ROSTER_SCREENSHOT_DIR=docs/images refreshes the
+# README's). Prints TAP; the "# pass" / "# fail" lines are what CI counts.
+#
+#   bash tests/console/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+[[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || { echo "console: chromium is missing (apt-get install chromium)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "console: node and npm are needed" >&2; exit 1; }
+
+if ! cmp -s tests/console/package-lock.json tests/console/node_modules/.package-lock.json 2>/dev/null; then
+    (cd tests/console && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+cargo build --quiet --bin roster
+cd tests/console
+timeout 600 node --test --test-reporter=tap --test-concurrency=1 console.test.mjs
