@@ -50,6 +50,9 @@ http {
             proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto \$scheme;
         }
+        # The admin console: its page and files; it calls /api/ on the same origin.
+        location = / { proxy_pass http://127.0.0.1:$roster_port; }
+        location /console/ { proxy_pass http://127.0.0.1:$roster_port; }
     }
 }
 NGINX
@@ -91,6 +94,11 @@ preflight() {
 }
 check "CORS preflight from the allowed origin" test "$(preflight https://app.example.com)" = 200
 check "CORS preflight from another origin refused" test "$(preflight https://evil.example.com)" = 403
+
+console="http://127.0.0.1:$nginx_port"
+check "console page through nginx, with its policy" sh -c "curl -si '$console/' \
+  | grep -qi \"^content-security-policy: default-src 'self'\""
+check "console script through nginx" sh -c "curl -sf '$console/console/app.js' | grep -q renderUsers"
 
 echo "behind nginx: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,7 +7,7 @@ backend_tests! {
     async fn unknown_routes_and_methods_answer_in_json() {
         let app = TestApp::spawn().await;
         app.get("/nothing-here", None).await.assert_error(404, 4002);
-        app.raw_request(Method::GET, "/", None, Body::None)
+        app.raw_request(Method::GET, "/console-not", None, Body::None)
             .await
             .assert_error(404, 4002);
         app.raw_request(Method::GET, "/api/v2/info", None, Body::None)

@@ -223,6 +223,21 @@ impl TestApp {
             .await
     }
 
+    /// Asserts that `GET path` answers a 308 redirect to `location`.
+    pub async fn assert_redirect(&self, path: &str, location: &str) {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        let answer = client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(answer.status(), 308, "{path}");
+        assert_eq!(answer.headers()["location"], location, "{path}");
+    }
+
     /// Sends a request to any path of the server.
     pub async fn raw_request(
         &self,

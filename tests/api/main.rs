@@ -8,6 +8,7 @@ mod admin_cli;
 mod audit;
 mod cli;
 mod concurrency;
+mod console;
 mod current_user;
 mod errors;
 mod helpers;

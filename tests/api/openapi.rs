@@ -112,17 +112,7 @@ backend_tests! {
 
     async fn the_docs_page_is_served_from_the_binary() {
         let app = TestApp::spawn().await;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let redirect = client
-            .get(format!("{}/api/v1/docs", app.address))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(redirect.status(), 308);
-        assert_eq!(redirect.headers()["location"], "/api/v1/docs/");
+        app.assert_redirect("/api/v1/docs", "/api/v1/docs/").await;
 
         let page = app.raw_request(Method::GET, "/api/v1/docs/", None, Body::None).await;
         assert_eq!(page.status, 200);

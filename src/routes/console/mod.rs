@@ -99,7 +99,13 @@ mod tests {
     #[test]
     fn user_data_is_never_written_as_markup() {
         for asset in scripts() {
-            for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("] {
+            for sink in [
+                "innerHTML",
+                "outerHTML",
+                "insertAdjacentHTML",
+                "document.write",
+                "eval(",
+            ] {
                 assert!(!asset.body.contains(sink), "{} uses {sink}", asset.name);
             }
         }
@@ -132,7 +138,10 @@ mod tests {
             assert!(INDEX.body.contains(&format!("\"{BASE_PATH}{name}\"")));
         }
         for name in imported.chain(linked) {
-            assert!(ASSETS.iter().any(|a| a.name == name), "{name} is not served");
+            assert!(
+                ASSETS.iter().any(|a| a.name == name),
+                "{name} is not served"
+            );
         }
     }
 
