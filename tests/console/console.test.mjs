@@ -40,7 +40,6 @@ const PEOPLE = [
 ];
 
 let server;
-let work;
 let browser;
 let adminToken;
 /** The admin's page, signed in from the second step on. */
@@ -49,11 +48,11 @@ let admin;
 const alerts = [];
 const pageProblems = [];
 
-async function api(method, path, { body, token } = {}) {
+async function api(method, path, { body, token, on = base } = {}) {
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(`${base}/api/v1${path}`, {
+  const response = await fetch(`${on}/api/v1${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -61,19 +60,42 @@ async function api(method, path, { body, token } = {}) {
   return { status: response.status, headers: response.headers, data: await response.json().catch(() => null) };
 }
 
-async function waitForServer() {
+/**
+ * Starts `roster serve` on `port` over a new SQLite database, with `env` added; resolves
+ * once it answers. `stop()` ends it and removes its files.
+ */
+async function startServer(port, env = {}) {
+  const url = `http://127.0.0.1:${port}`;
+  const taken = await fetch(`${url}/health/live`).then(() => true, () => false);
+  assert.equal(taken, false, `port ${port} is taken: set ROSTER_CONSOLE_PORT`);
+  const dir = mkdtempSync(join(tmpdir(), "roster-console-"));
+  const child = spawn(binary, ["serve"], {
+    env: {
+      ...process.env,
+      ROSTER_DATABASE_URL: `sqlite://${dir}/roster.db`,
+      ROSTER_BIND: `127.0.0.1:${port}`,
+      RUST_LOG: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   let exited = null;
-  server.on("exit", (code) => (exited = code));
+  child.on("exit", (code) => (exited = code));
+  const stop = () => {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
   for (let attempt = 0; attempt < 150; attempt++) {
-    if (exited !== null) throw new Error(`roster exited with ${exited} before answering`);
+    if (exited !== null) break;
     try {
-      if ((await fetch(`${base}/health/live`)).ok) return;
+      if ((await fetch(`${url}/health/live`)).ok) return { url, stop };
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the server did not start on ${base}`);
+  stop();
+  throw new Error(`roster did not start on ${url} (exit ${exited})`);
 }
 
 /** A new browser context and page, watched for alerts, CSP violations and errors. */
@@ -92,8 +114,8 @@ async function newPage(options = {}) {
   return page;
 }
 
-async function signIn(page, { username, password }) {
-  await page.goto(`${base}/`);
+async function signIn(page, { username, password }, on = base) {
+  await page.goto(`${on}/`);
   const form = page.locator("form", { has: page.getByRole("heading", { name: "Sign in to Roster" }) });
   await form.getByLabel("Username", { exact: true }).fill(username);
   await form.getByLabel("Password", { exact: true }).fill(password);
@@ -136,20 +158,8 @@ async function unlabelledControls(page) {
 }
 
 before(async () => {
-  const taken = await fetch(`${base}/health/live`).then(() => true, () => false);
-  assert.equal(taken, false, `port ${port} is taken: set ROSTER_CONSOLE_PORT`);
-  work = mkdtempSync(join(tmpdir(), "roster-console-"));
   mkdirSync(shots, { recursive: true });
-  server = spawn(binary, ["serve"], {
-    env: {
-      ...process.env,
-      ROSTER_DATABASE_URL: `sqlite://${work}/roster.db`,
-      ROSTER_BIND: `127.0.0.1:${port}`,
-      RUST_LOG: "warn",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  await waitForServer();
+  server = await startServer(port);
   // The first registration is the admin; the second a normal user.
   const first = await api("POST", "/register", { body: { ...ADMIN, email: "ada@example.com", name: "Ada Admin" } });
   assert.equal(first.status, 200);
@@ -172,8 +182,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  if (work) rmSync(work, { recursive: true, force: true });
+  server?.stop();
 });
 
 test("the console is served at / and /console/ under a strict policy", async () => {
@@ -337,6 +346,43 @@ test("end all of a user's sessions: their console returns to sign-in with a mess
   await caseyPage.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
   await caseyPage.getByText("Your session has expired or was ended. Please sign in again.").waitFor();
   assert.equal(await caseyPage.evaluate(() => sessionStorage.getItem("roster.token")), null);
+});
+
+test("an expired token returns the user to sign-in with a message", async () => {
+  // A second server whose tokens live two seconds.
+  const shortLived = await startServer(port + 1, { ROSTER_TOKEN_TTL: "2s" });
+  try {
+    const user = { username: "brief", password: "brief-glacier-kettle" };
+    // The first registration there is its admin; "brief" is a normal user.
+    const first = await api("POST", "/register", {
+      on: shortLived.url,
+      body: { ...ADMIN, email: "ada@example.com" },
+    });
+    assert.equal(first.status, 200);
+    const registered = await api("POST", "/register", {
+      on: shortLived.url,
+      body: { ...user, email: "brief@example.com" },
+    });
+    assert.equal(registered.status, 200);
+    const page = await newPage();
+    await signIn(page, user, shortLived.url);
+    await page.getByRole("heading", { name: "My profile" }).waitFor();
+    const token = await page.evaluate(() => sessionStorage.getItem("roster.token"));
+    for (let waited = 0; (await api("GET", "/user", { on: shortLived.url, token })).status === 200; waited++) {
+      assert.ok(waited < 50, "the token did not expire");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const form = page.locator("form", { has: page.getByRole("heading", { name: "Change password" }) });
+    await form.getByLabel("Current password").fill(user.password);
+    await form.getByLabel("New password").fill("brief-violet-harbour-3");
+    await form.getByRole("button", { name: "Change password" }).click();
+    await page.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
+    await page.getByText("Your session has expired or was ended. Please sign in again.").waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("roster.token")), null);
+    await page.context().close();
+  } finally {
+    shortLived.stop();
+  }
 });
 
 test("the last admin cannot remove their own rights, and the console says why", async () => {

@@ -54,7 +54,8 @@ async function start() {
   }
   showChrome();
   if (!window.location.hash) {
-    window.location.hash = me.isAdmin ? "#/users" : "#/profile";
+    // Without a hashchange event: route() below renders the view once.
+    window.history.replaceState(null, "", me.isAdmin ? "#/users" : "#/profile");
   }
   route();
 }
