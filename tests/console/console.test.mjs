@@ -435,7 +435,8 @@ test("the audit view lists those events, filtered by user and type", async () =>
 
   const { data: log } = await api("GET", "/audit?type=user.deleted", { token: adminToken });
   const caseyId = log[0].targetId;
-  await admin.getByLabel("User id").fill(String(caseyId));
+  const userFilter = admin.getByLabel("User (id or username)");
+  await userFilter.fill(String(caseyId));
   await admin.getByText(/events on this page, newest first/).waitFor();
   await admin.waitForFunction(
     (id) => [...document.querySelectorAll("table.audit tbody tr")].every((tr) => tr.textContent.includes(`#${id}`)),
@@ -455,9 +456,22 @@ test("the audit view lists those events, filtered by user and type", async () =>
     const cells = [...document.querySelectorAll("table.audit tbody td[data-label=Event]")];
     return cells.length === 1 && cells[0].textContent === "user.disabled";
   });
-  // The filter is the API's: a user id that is not a number is refused with its message.
-  await admin.getByLabel("User id").fill("casey");
-  await admin.getByRole("alert").filter({ hasText: /id/i }).waitFor();
+  // A username works too, in any case; a deleted one is not found, and an id the API
+  // refuses shows the API's message.
+  await admin.getByLabel("Event type").selectOption("");
+  const norma = await userByName(NORMAL.username);
+  await userFilter.fill("NORMA");
+  await admin.waitForFunction(
+    (id) => {
+      const rows = [...document.querySelectorAll("table.audit tbody tr")];
+      return rows.length > 0 && rows.every((tr) => tr.textContent.includes(`#${id}`));
+    },
+    norma.id,
+  );
+  await userFilter.fill(CASEY.username);
+  await admin.getByRole("alert").filter({ hasText: "No user is named “casey”." }).waitFor();
+  await userFilter.fill("0");
+  await admin.getByRole("alert").filter({ hasText: /positive integer/ }).waitFor();
 });
 
 test("a normal user sees only their profile and changes their password", async () => {

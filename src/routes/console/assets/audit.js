@@ -23,6 +23,19 @@ const EVENT_TYPES = [
 
 const PER_PAGE = 50;
 
+/**
+ * The user id a filter value names: digits are an id (checked by the API); other text is
+ * a username, matched exactly (ignoring case) among the first 1,000 users whose fields
+ * contain it.
+ */
+async function userIdOf(text) {
+  if (text === "" || /^\d+$/.test(text)) return text;
+  const { data } = await call("GET", "/users", { query: { s: text, per_page: 1000 } });
+  const match = data.find((user) => user.username.toLowerCase() === text.toLowerCase());
+  if (!match) throw new Error(`No user is named “${text}”. Enter the user's id instead.`);
+  return String(match.id);
+}
+
 /** Renders the audit view into `main`; `params` may hold `user` and `type`. */
 export function renderAudit(main, params) {
   let page = 1;
@@ -51,8 +64,9 @@ export function renderAudit(main, params) {
     const ticket = ++latest;
     say(loadError, "");
     try {
+      const user = await userIdOf(userFilter.value.trim());
       const { data, headers } = await call("GET", "/audit", {
-        query: { user: userFilter.value.trim(), type: typeFilter.value, page: to, per_page: PER_PAGE },
+        query: { user, type: typeFilter.value, page: to, per_page: PER_PAGE },
       });
       if (ticket !== latest) return;
       page = to;
@@ -98,7 +112,7 @@ export function renderAudit(main, params) {
         h(
           "div",
           { class: "field" },
-          h("label", { for: "audit-user", text: "User id" }),
+          h("label", { for: "audit-user", text: "User (id or username)" }),
           h("p", { id: "audit-user-hint", class: "hint", text: "Events the user did or that were done to them." }),
           userFilter,
         ),
