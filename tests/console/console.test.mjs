@@ -450,6 +450,7 @@ test("the audit view lists those events, filtered by user and type", async () =>
     assert.ok(types.includes(type), `${type} is listed: ${types.join(", ")}`);
   }
   assert.equal(types[0], "user.deleted");
+  await admin.screenshot({ path: join(shots, "console-audit.png"), fullPage: true });
 
   await admin.getByLabel("Event type").selectOption("user.disabled");
   await admin.waitForFunction(() => {
