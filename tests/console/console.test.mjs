@@ -414,6 +414,27 @@ test("the last admin cannot remove their own rights, and the console says why", 
   await dialog.getByRole("button", { name: "Close" }).click();
 });
 
+test("an admin who gives up their own rights is moved to their profile", async () => {
+  const grace = { username: "grace", password: "grace-glacier-kettle" };
+  const created = await api("PUT", "/users", { token: adminToken, body: { ...grace, isAdmin: true } });
+  assert.equal(created.status, 200);
+  const page = await newPage();
+  await signIn(page, grace);
+  await page.getByLabel("Search users").fill("grace");
+  await page.getByRole("button", { name: "Manage grace" }).click();
+  const dialog = page.getByRole("dialog", { name: "User grace" });
+  await dialog.getByLabel("Name", { exact: true }).fill("Grace Hopper");
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await dialog.getByText("Saved.").waitFor(); // an own edit keeps the dialog open
+  await dialog.getByRole("button", { name: "Remove admin rights" }).click();
+  await page.getByRole("heading", { name: "My profile" }).waitFor();
+  assert.equal(await page.locator("dialog[open]").count(), 0);
+  assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0);
+  assert.equal(await page.locator("dl.facts").getByText("Grace Hopper").count(), 1);
+  assert.equal((await userByName("grace")).isAdmin, false);
+  await page.context().close();
+});
+
 test("delete a user after a confirmation that names them", async () => {
   const casey = await userByName(CASEY.username);
   let dialog = await openUser(CASEY.username);

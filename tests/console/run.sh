@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The admin console in headless Chromium: installs playwright-core from npm (pinned by
-# package-lock.json; it never downloads a browser), builds roster, and runs
+# The admin console in headless Chromium: installs playwright-core and axe-core from npm
+# (pinned by package-lock.json; nothing downloads a browser), builds roster, and runs
 # console.test.mjs against a fresh server driving Debian's /usr/bin/chromium.
 # Screenshots go to target/console/ (ROSTER_SCREENSHOT_DIR=docs/images refreshes the
 # README's). Prints TAP; the "# pass" / "# fail" lines are what CI counts.

@@ -15,7 +15,13 @@ const signedInAs = document.getElementById("signed-in-as");
 /** The signed-in user, as GET /api/v1/user answered; null when signed out. */
 let me = null;
 
+/** Closes open dialogs: a new view or the sign-in page must not sit behind one. */
+function closeDialogs() {
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+}
+
 function showSignIn(notice) {
+  closeDialogs();
   me = null;
   nav.hidden = true;
   session.hidden = true;
@@ -23,8 +29,12 @@ function showSignIn(notice) {
   renderSignIn(main, { notice, onSignedIn: start });
 }
 
-/** Reads the signed-in user again (after a change that may concern them) and re-renders. */
+/**
+ * Reads the signed-in user again after a change to their own account; when their admin
+ * rights changed, the views follow (a former admin lands on their profile).
+ */
 async function refreshMe() {
+  const wasAdmin = me?.isAdmin;
   try {
     const { data } = await call("GET", "/user");
     me = data;
@@ -32,7 +42,7 @@ async function refreshMe() {
     return; // an ended session has shown the sign-in page
   }
   showChrome();
-  route();
+  if (me.isAdmin !== wasAdmin) route();
 }
 
 function showChrome() {
@@ -68,6 +78,7 @@ function parseHash() {
 
 function route() {
   if (me === null) return;
+  closeDialogs();
   let { view, params } = parseHash();
   // Normal users have their profile only; any other address shows it.
   if (!me.isAdmin || !["users", "audit", "profile"].includes(view)) {
