@@ -216,6 +216,41 @@ test("the console is served at / and /console/ under a strict policy", async () 
   assert.doesNotMatch(page, /<script>|https?:\/\/(?!127)/);
 });
 
+test("on a new server the first account is created in the browser and is the admin", async () => {
+  const fresh = await startServer(port + 2);
+  const closed = await startServer(port + 3, { ROSTER_REGISTRATION: "false" });
+  try {
+    const page = await newPage();
+    await page.goto(`${fresh.url}/`);
+    await page.getByRole("button", { name: "Create an account" }).click();
+    const form = page.locator("form", { has: page.getByRole("heading", { name: "Create an account" }) });
+    await form.getByLabel("Username", { exact: true }).fill("founder");
+    await form.getByLabel("Password", { exact: true }).fill("founder-glacier-kettle");
+    await form.getByRole("button", { name: "Create account" }).click();
+    const emailError = form.locator("[data-field=email] .field-error");
+    await emailError.waitFor();
+    assert.match(await emailError.textContent(), /email/i);
+    await form.getByLabel("Email", { exact: true }).fill("founder@example.com");
+    await form.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Users", level: 1 }).waitFor();
+    assert.equal(await rows(page).locator("td[data-label=Admin]").allTextContents().then((a) => a.join()), "Yes");
+
+    const refused = await newPage();
+    const [info] = await Promise.all([
+      refused.waitForResponse((r) => r.url().endsWith("/api/v1/info")),
+      refused.goto(`${closed.url}/`),
+    ]);
+    assert.equal((await info.json()).registrationEnabled, false);
+    await refused.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
+    assert.equal(await refused.getByRole("button", { name: "Create an account" }).count(), 0);
+    await page.context().close();
+    await refused.context().close();
+  } finally {
+    fresh.stop();
+    closed.stop();
+  }
+});
+
 test("an admin signs in with the keyboard alone and sees the users table", async () => {
   admin = await newPage();
   await admin.goto(`${base}/`);
@@ -547,7 +582,12 @@ test("axe-core finds no WCAG 2.1 A/AA violation in any view or dialog", async ()
   const page = await newPage();
   await page.goto(`${base}/`);
   await page.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
+  await page.getByRole("button", { name: "Create an account" }).waitFor();
   const found = { "sign-in": await accessibilityViolations(page) };
+  await page.getByRole("button", { name: "Create an account" }).click();
+  await page.getByRole("heading", { name: "Create an account" }).waitFor();
+  found["create an account"] = await accessibilityViolations(page);
+  await page.getByRole("button", { name: "Back to sign-in" }).click();
   await signIn(page, ADMIN);
   await page.getByText("Page 1 of 2").waitFor();
   found.users = await accessibilityViolations(page);

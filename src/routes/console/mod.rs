@@ -47,6 +47,7 @@ const ASSETS: &[Asset] = &[
     asset!("dom.js", "text/javascript; charset=utf-8"),
     asset!("format.js", "text/javascript; charset=utf-8"),
     asset!("profile.js", "text/javascript; charset=utf-8"),
+    asset!("register.js", "text/javascript; charset=utf-8"),
     asset!("signin.js", "text/javascript; charset=utf-8"),
     asset!("user_dialog.js", "text/javascript; charset=utf-8"),
     asset!("users.js", "text/javascript; charset=utf-8"),

@@ -53,6 +53,7 @@ const FIELD_OF_CODE = {
   1011: "password",
   1018: "password",
   1012: "email",
+  1016: "email",
   1021: "email",
   1013: "name",
   1017: "oldPassword",

@@ -2,6 +2,7 @@
 
 import { call, setToken } from "./api.js";
 import { busy, clearErrors, field, h, replaceChildren, say, statusLine } from "./dom.js";
+import { registrationOpen, renderRegister } from "./register.js";
 
 /** Renders the sign-in form into `main`; `notice` explains why (expired session…). */
 export function renderSignIn(main, { notice, onSignedIn }) {
@@ -52,4 +53,15 @@ export function renderSignIn(main, { notice, onSignedIn }) {
   });
   replaceChildren(main, form);
   username.input.focus();
+  offerRegistration(main, form, onSignedIn);
+}
+
+/** Adds "Create an account" under the form when the server takes registrations. */
+async function offerRegistration(main, form, onSignedIn) {
+  if (!(await registrationOpen()) || !form.isConnected) return;
+  const open = h("button", { type: "button", class: "secondary", text: "Create an account" });
+  open.addEventListener("click", () =>
+    renderRegister(main, { onSignedIn, back: () => renderSignIn(main, { onSignedIn }) }),
+  );
+  form.append(h("p", { class: "register" }, "No account yet? ", open));
 }

@@ -1,0 +1,62 @@
+// Creating an account from the sign-in page, when GET /api/v1/info says registration is
+// open: on a new server the first account is its admin, so the browser alone sets it up.
+
+import { call, setToken } from "./api.js";
+import { busy, clearErrors, field, h, replaceChildren, showError, statusLine } from "./dom.js";
+
+/** Whether `POST /register` is open; false when the server cannot say. */
+export async function registrationOpen() {
+  try {
+    const { data } = await call("GET", "/info");
+    return data?.registrationEnabled === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Renders the registration form into `main`; `back()` returns to sign-in. */
+export function renderRegister(main, { onSignedIn, back }) {
+  const fields = [
+    field({ name: "username", label: "Username", autocomplete: "username", required: true }),
+    field({ name: "email", label: "Email", type: "email", autocomplete: "email", required: true }),
+    field({ name: "name", label: "Name (optional)", autocomplete: "name" }),
+    field({
+      name: "password",
+      label: "Password",
+      type: "password",
+      autocomplete: "new-password",
+      required: true,
+      hint: "At least 8 characters and hard to guess.",
+    }),
+  ];
+  const formError = statusLine({ alert: true });
+  const submit = h("button", { type: "submit", text: "Create account" });
+  const cancel = h("button", { type: "button", class: "secondary", text: "Back to sign-in" });
+  cancel.addEventListener("click", back);
+  const form = h(
+    "form",
+    { class: "card narrow", "aria-labelledby": "register-title", novalidate: true },
+    h("h1", { id: "register-title", tabindex: "-1", text: "Create an account" }),
+    h("p", { class: "hint", text: "The first account on a new Roster is its administrator." }),
+    fields.map((f) => f.wrapper),
+    formError,
+    h("div", { class: "actions" }, submit, cancel),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(fields, formError);
+    const body = Object.fromEntries(fields.map((f) => [f.name, f.input.value]));
+    if (body.name === "") delete body.name;
+    await busy(submit, async () => {
+      try {
+        const { data } = await call("POST", "/register", { body });
+        setToken(data.token);
+        await onSignedIn();
+      } catch (error) {
+        showError(error, fields, formError);
+      }
+    });
+  });
+  replaceChildren(main, form);
+  fields[0].input.focus();
+}
