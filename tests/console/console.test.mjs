@@ -284,8 +284,10 @@ test("search narrows the table, debounced, with the text taken literally", async
   await admin.getByLabel("Search users").pressSequentially("walker", { delay: 30 });
   await admin.getByText("2 users matching “walker” on this page.").waitFor();
   assert.deepEqual(await rows(admin).locator(".username").allTextContents(), ["jwalker", "mwalker"]);
-  // One request for the whole word, not one per keystroke.
-  assert.deepEqual(searches, ["walker"]);
+  // Not one request per keystroke (6 keys, 30 ms apart; 300 ms debounce): normally one,
+  // two if the machine stalled mid-word; the last is the whole word.
+  assert.ok(searches.length <= 2, `searches sent: ${searches.join(", ")}`);
+  assert.equal(searches.at(-1), "walker");
   // "%" is a wildcard in SQL LIKE; here it is a character no user has.
   await admin.getByLabel("Search users").fill("%");
   await admin.getByText("No user matches “%”.").waitFor();
