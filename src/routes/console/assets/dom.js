@@ -92,6 +92,11 @@ export function field({ name, label, type = "text", value = "", autocomplete, re
   return { name, input, error, wrapper };
 }
 
+/** The field for a new password (the API's `password`), with the policy as its hint. */
+export function newPasswordField({ label = "Password", hint = "At least 8 characters and hard to guess." } = {}) {
+  return field({ name: "password", label, type: "password", autocomplete: "new-password", required: true, hint });
+}
+
 /** A status line that screen readers announce; `role="alert"` for errors. */
 export function statusLine({ alert = false } = {}) {
   const element = h("p", {

@@ -2,7 +2,7 @@
 // current password.
 
 import { call } from "./api.js";
-import { busy, clearErrors, field, h, replaceChildren, say, showError, statusLine } from "./dom.js";
+import { busy, clearErrors, field, h, newPasswordField, replaceChildren, say, showError, statusLine } from "./dom.js";
 import { timeOf, yesNo } from "./format.js";
 
 /** Renders the profile of `context.me` into `main`. */
@@ -27,12 +27,8 @@ export function renderProfile(main, { me }) {
     autocomplete: "current-password",
     required: true,
   });
-  const next = field({
-    name: "password",
+  const next = newPasswordField({
     label: "New password",
-    type: "password",
-    autocomplete: "new-password",
-    required: true,
     hint: "At least 8 characters and hard to guess. Your other sessions will end.",
   });
   const fields = [current, next];

@@ -2,7 +2,7 @@
 // open: on a new server the first account is its admin, so the browser alone sets it up.
 
 import { call, setToken } from "./api.js";
-import { busy, clearErrors, field, h, replaceChildren, showError, statusLine } from "./dom.js";
+import { busy, clearErrors, field, h, newPasswordField, replaceChildren, showError, statusLine } from "./dom.js";
 
 /** Whether `POST /register` is open; false when the server cannot say. */
 export async function registrationOpen() {
@@ -20,14 +20,7 @@ export function renderRegister(main, { onSignedIn, back }) {
     field({ name: "username", label: "Username", autocomplete: "username", required: true }),
     field({ name: "email", label: "Email", type: "email", autocomplete: "email", required: true }),
     field({ name: "name", label: "Name (optional)", autocomplete: "name" }),
-    field({
-      name: "password",
-      label: "Password",
-      type: "password",
-      autocomplete: "new-password",
-      required: true,
-      hint: "At least 8 characters and hard to guess.",
-    }),
+    newPasswordField(),
   ];
   const formError = statusLine({ alert: true });
   const submit = h("button", { type: "submit", text: "Create account" });

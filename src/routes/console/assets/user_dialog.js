@@ -3,7 +3,7 @@
 // error beside it.
 
 import { call } from "./api.js";
-import { busy, clearErrors, field, h, modal, say, showError, statusLine } from "./dom.js";
+import { busy, clearErrors, field, h, modal, newPasswordField, say, showError, statusLine } from "./dom.js";
 import { timeOf } from "./format.js";
 
 /**
@@ -141,12 +141,8 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
   }
 
   function passwordSection() {
-    const password = field({
-      name: "password",
+    const password = newPasswordField({
       label: "New password",
-      type: "password",
-      autocomplete: "new-password",
-      required: true,
       hint: "The user's sessions end; tell them the new password.",
     });
     const formError = statusLine({ alert: true });

@@ -7,6 +7,7 @@ import {
   clearErrors,
   debounce,
   field,
+  newPasswordField,
   h,
   modal,
   pager,
@@ -163,14 +164,7 @@ export function renderUsers(main, context) {
 function openCreateDialog(created) {
   const fields = [
     field({ name: "username", label: "Username", required: true }),
-    field({
-      name: "password",
-      label: "Password",
-      type: "password",
-      autocomplete: "new-password",
-      required: true,
-      hint: "At least 8 characters and hard to guess.",
-    }),
+    newPasswordField(),
     field({ name: "email", label: "Email (optional)", type: "email" }),
     field({ name: "name", label: "Name (optional)" }),
     field({ name: "isAdmin", label: "Administrator", type: "checkbox" }),
