@@ -1,11 +1,11 @@
-//! The `roster` command: parse the command line, read the settings, run.
+//! The `roster` command: parse the command line, read the settings, call the library.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use roster::admin_cli::{self, UserCommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use roster::cli::{self, CliError, UserCommand};
 use roster::config::{self, Settings};
 use roster::db;
 use roster::routes::openapi;
@@ -13,10 +13,8 @@ use roster::startup::Application;
 
 /// Roster: a self-hosted user-management REST service.
 ///
-/// Configured from the environment (the full list is in docs/operations.md), chiefly:
-/// ROSTER_DATABASE_URL (default sqlite://roster.db; also postgres://… and mysql://…),
-/// ROSTER_BIND (127.0.0.1:3456), ROSTER_TOKEN_TTL (30d), ROSTER_REGISTRATION (true),
-/// ROSTER_TRUSTED_PROXIES (none), RUST_LOG (info).
+/// Configured from the environment or a roster.toml (the full table is in
+/// docs/operations.md).
 #[derive(Parser)]
 #[command(name = "roster", version)]
 struct Cli {
@@ -33,7 +31,7 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Print the effective configuration (the database password masked) and exit.
+    /// Print the effective configuration (secrets masked) and exit.
     Config,
     /// Print the OpenAPI 3.1 description of the API (docs/openapi.json) and exit.
     Openapi,
@@ -45,7 +43,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command()
+        .after_long_help(config::help_summary())
+        .get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -55,7 +59,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
         // Needs no configuration: the description is the same for every deployment.
@@ -63,14 +67,15 @@ fn run(cli: Cli) -> Result<(), String> {
         return Ok(());
     }
     let file = match &cli.config {
-        Some(path) => config::load_file(path).map_err(|e| e.to_string())?,
+        Some(path) => config::load_file(path)?,
         None => HashMap::new(),
     };
-    // The environment overrides the file; RUST_LOG too.
-    let lookup = |name: &str| std::env::var(name).ok().or_else(|| file.get(name).cloned());
-    let filter = lookup("RUST_LOG").unwrap_or_else(|| "info".to_owned());
-    env_logger::Builder::new().parse_filters(&filter).init();
-    let settings = Settings::from_lookup(lookup).map_err(|e| e.to_string())?;
+    // The environment overrides the file.
+    let settings =
+        Settings::from_lookup(|name| std::env::var(name).ok().or_else(|| file.get(name).cloned()))?;
+    env_logger::Builder::new()
+        .parse_filters(&settings.log_filter)
+        .init();
     match command {
         Command::Config => {
             for (name, value) in settings.effective() {
@@ -79,20 +84,19 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
-            let mut conn = db::connect_one(&settings).map_err(|e| e.to_string())?;
-            let applied = db::migrate(&mut conn).map_err(|e| e.to_string())?;
+            let applied = db::migrate(&mut db::connect_one(&settings)?)?;
             log::info!("applied {applied} migration(s); the database is up to date");
             Ok(())
         }
         Command::Openapi => Ok(()), // printed above, before reading any configuration
         Command::User { command } => {
             let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
-            admin_cli::run(&settings, command, &mut stdin.lock(), &mut stdout.lock())
+            cli::run(&settings, command, &mut stdin.lock(), &mut stdout.lock())
         }
         Command::Serve => actix_web::rt::System::new().block_on(async {
-            let app = Application::build(&settings).map_err(|e| e.to_string())?;
+            let app = Application::build(&settings).map_err(|e| CliError::Io(e.to_string()))?;
             log::info!("listening on {} (port {})", settings.bind, app.port());
-            app.run_until_stopped().await.map_err(|e| e.to_string())
+            Ok(app.run_until_stopped().await?)
         }),
     }
 }

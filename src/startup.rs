@@ -13,13 +13,17 @@ use actix_web::ResponseError;
 use actix_web::{web, App, HttpServer};
 use ipnet::IpNet;
 
-use crate::auth::{self, password::HashError};
+use crate::accounts::{Accounts, Rules};
+use crate::auth::hashing::HashingPool;
+use crate::auth::password::HashError;
 use crate::config::Settings;
-use crate::db::{self, DbError};
-use crate::error::ApiError;
+use crate::db::{self, DbError, Store};
+use crate::metrics::Metrics;
+use crate::routes::error::ApiError;
+use crate::routes::extractors::client_ip_of;
+use crate::routes::state::AppState;
 use crate::routes::{self, request_id};
 use crate::security::clock::{Clock, SystemClock};
-use crate::state::AppState;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +70,7 @@ fn metrics_server(addr: &str, state: web::Data<AppState>) -> Result<(u16, Server
 fn access_log(trusted_proxies: Arc<Vec<IpNet>>) -> Logger {
     Logger::new(r#"%{client}xi "%r" %s %b %Dms route=%{route}xi id=%{x-request-id}o"#)
         .custom_request_replace("client", move |req| {
-            auth::client_ip_of(req.request(), &trusted_proxies).to_string()
+            client_ip_of(req.request(), &trusted_proxies).to_string()
         })
         .custom_request_replace("route", |req| {
             req.match_pattern().unwrap_or_else(|| "-".to_owned())
@@ -125,7 +129,7 @@ impl Application {
         Self::build_with_clock(settings, Arc::new(SystemClock))
     }
 
-    /// Like [`Application::build`], with the clock the throttle reads (tests move it).
+    /// Like [`Application::build`], with the one clock every part reads (tests move it).
     pub fn build_with_clock(
         settings: &Settings,
         clock: Arc<dyn Clock>,
@@ -137,7 +141,14 @@ impl Application {
         if applied > 0 {
             log::info!("applied {applied} database migration(s)");
         }
-        let state = web::Data::new(AppState::new(pool, settings, clock)?);
+        let hashing = HashingPool::new(settings.hash_concurrency, settings.hash_wait);
+        let rules = Rules::from_settings(settings);
+        let state = web::Data::new(AppState {
+            accounts: Accounts::new(Store::Pool(pool), clock, hashing, rules)?,
+            trusted_proxies: settings.trusted_proxies.clone(),
+            metrics: Metrics::default(),
+            public_url: settings.public_url.clone(),
+        });
         let state_for_metrics = state.clone();
         let trusted_proxies = Arc::new(settings.trusted_proxies.clone());
         let bind_error = |source| StartupError::Bind {

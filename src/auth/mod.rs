@@ -1,7 +1,6 @@
-//! Who is calling: password hashing, bearer tokens and the extractors that check them.
+//! Secrets: password hashing (and the pool that bounds it) and bearer tokens. Knows
+//! nothing of HTTP or of the account rules.
 
-mod extractors;
+pub mod hashing;
 pub mod password;
 pub mod token;
-
-pub use extractors::{client_ip_of, AdminUser, AuthUser, Bearer, ClientIp};

@@ -1,8 +1,10 @@
-//! The database: connection type, pool, per-connection settings, migrations and the write
-//! transaction. Everything backend-specific lives here; `models` uses only portable DSL.
+//! The database: connection type, pool, per-connection settings, migrations, the write
+//! transaction and the blocking helper ([`Store`]). Everything backend-specific lives here; `models` uses only portable DSL.
 
 mod connection;
+mod error;
 pub mod schema;
+mod store;
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,8 @@ use diesel::{Connection, ExpressionMethods, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use connection::{AnyConnection, MultiBackend};
+pub use error::StoreError;
+pub use store::Store;
 
 use crate::config::{DatabaseUrl, Settings};
 

@@ -35,6 +35,11 @@ impl Email {
         Ok(Self(raw))
     }
 
+    /// An address that may be left out: absent or `""` means none.
+    pub fn parse_optional(raw: Option<String>) -> Result<Option<Self>, ValidationError> {
+        raw.filter(|e| !e.is_empty()).map(Self::parse).transpose()
+    }
+
     /// The address as given.
     pub fn as_str(&self) -> &str {
         &self.0

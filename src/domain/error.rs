@@ -13,6 +13,9 @@ pub enum ValidationError {
     /// The email address does not look like one.
     #[error("{0}")]
     Email(&'static str),
+    /// Registration needs an email address.
+    #[error("An email address is required to register.")]
+    EmailRequired,
     /// The display name is too long or holds control characters.
     #[error("{0}")]
     Name(&'static str),

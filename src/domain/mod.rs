@@ -19,6 +19,6 @@ pub use name::Name;
 pub use page::Page;
 pub use password::{Password, PasswordPolicy};
 pub use search::SearchTerm;
-pub use user::{NewUser, UserUpdate};
+pub use user::{personal_inputs, NewUser, UserUpdate};
 pub use user_id::UserId;
 pub use username::Username;

@@ -43,24 +43,22 @@ pub struct PasswordPolicy {
     pub min_score: u8,
 }
 
-impl Default for PasswordPolicy {
-    /// Score 3: "safely unguessable", zxcvbn's recommendation for accounts that matter.
-    fn default() -> Self {
-        Self { min_score: 3 }
-    }
-}
-
 impl PasswordPolicy {
     /// Refuses common and easily guessed passwords, and ones built from the user's own
     /// `user_inputs` (username, email, name), saying why.
-    pub fn check(&self, password: &Password, user_inputs: &[&str]) -> Result<(), ValidationError> {
+    pub fn check(
+        &self,
+        password: &Password,
+        user_inputs: &[String],
+    ) -> Result<(), ValidationError> {
         if self.min_score == 0 {
             return Ok(());
         }
         // zxcvbn's cost grows with length; a long password is not a common one, so the
         // first 100 characters decide.
         let sample: String = password.0.chars().take(100).collect();
-        let estimate = zxcvbn::zxcvbn(&sample, user_inputs);
+        let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(&sample, &inputs);
         if u8::from(estimate.score()) >= self.min_score {
             return Ok(());
         }
@@ -98,9 +96,11 @@ mod tests {
 
     #[test]
     fn common_and_personal_passwords_are_refused() {
-        let policy = PasswordPolicy::default();
-        let check =
-            |p: &str, inputs: &[&str]| policy.check(&Password::parse(p.into()).unwrap(), inputs);
+        let policy = PasswordPolicy { min_score: 3 };
+        let check = |p: &str, inputs: &[&str]| {
+            let inputs: Vec<String> = inputs.iter().map(|s| (*s).to_owned()).collect();
+            policy.check(&Password::parse(p.into()).unwrap(), &inputs)
+        };
         let err = check("password", &[]).unwrap_err();
         assert!(err.to_string().contains("too easy to guess"), "{err}");
         assert!(check("12345678", &[]).is_err());

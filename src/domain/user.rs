@@ -1,4 +1,4 @@
-use super::{Email, Name, Password, Username};
+use super::{Email, Name, Password, Username, ValidationError};
 
 /// A user to be created, every field checked.
 #[derive(Debug, Clone)]
@@ -16,15 +16,54 @@ pub struct NewUser {
 }
 
 impl NewUser {
+    /// Parses the fields of a user created by an admin, the command line or an import:
+    /// an absent or empty email means none, an absent name is empty.
+    pub fn parse(
+        username: String,
+        email: Option<String>,
+        name: Option<String>,
+        password: String,
+        is_admin: bool,
+    ) -> Result<Self, ValidationError> {
+        Ok(Self {
+            username: Username::parse(username)?,
+            email: Email::parse_optional(email)?,
+            name: Name::parse(name.unwrap_or_default())?,
+            password: Password::parse(password)?,
+            is_admin,
+        })
+    }
+
+    /// Parses a self-registration: like [`NewUser::parse`], but the email is required and
+    /// admin rights are not the registrant's to ask for.
+    pub fn registration(
+        username: String,
+        email: Option<String>,
+        name: Option<String>,
+        password: String,
+    ) -> Result<Self, ValidationError> {
+        if email.as_deref().is_none_or(str::is_empty) {
+            return Err(ValidationError::EmailRequired);
+        }
+        Self::parse(username, email, name, password, false)
+    }
+
     /// What the user's own details would make guessable in a password.
     pub fn personal_inputs(&self) -> Vec<String> {
-        let mut inputs = vec![
-            self.username.as_str().to_owned(),
-            self.name.as_str().to_owned(),
-        ];
-        inputs.extend(self.email.as_ref().map(|e| e.as_str().to_owned()));
-        inputs
+        personal_inputs(
+            self.username.as_str(),
+            self.name.as_str(),
+            self.email.as_ref().map(Email::as_str),
+        )
     }
+}
+
+/// The details of a user that would make a password guessable: its username, name and
+/// email. One list for every way a password is set.
+pub fn personal_inputs(username: &str, name: &str, email: Option<&str>) -> Vec<String> {
+    let mut inputs = vec![username.to_owned(), name.to_owned()];
+    inputs.extend(email.map(str::to_owned));
+    inputs
 }
 
 /// A partial change to a user: `None` leaves a field as it is.

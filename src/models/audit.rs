@@ -3,10 +3,8 @@
 use diesel::prelude::*;
 
 use crate::db::schema::audit_log;
-use crate::db::{Backend, Conn};
+use crate::db::{Backend, Conn, StoreError};
 use crate::domain::{AuditEvent, Page};
-
-use super::StoreError;
 
 /// An event to record. Never holds a password, token or hash: there is no field for one.
 #[derive(Debug, Clone, Insertable)]

@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use crate::db::schema::users;
-use crate::db::{lower, lower_nullable, write_transaction, Backend, Conn};
+use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 
-use super::StoreError;
+use super::NewUserRow;
 
 /// A user with its password hash, as exported.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -28,28 +28,6 @@ pub struct StoredUser {
     pub is_admin: bool,
     /// Disabled flag.
     pub disabled: bool,
-}
-
-/// A validated user to insert.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = users)]
-pub struct ImportRow {
-    /// Login name, validated.
-    pub username: String,
-    /// Display name, validated.
-    pub name: String,
-    /// Contact address, validated.
-    pub email: Option<String>,
-    /// argon2 or bcrypt hash.
-    pub password_hash: String,
-    /// Admin flag.
-    pub is_admin: bool,
-    /// Disabled flag.
-    pub disabled: bool,
-    /// Unix seconds.
-    pub created: i64,
-    /// Unix seconds.
-    pub updated: i64,
 }
 
 /// Up to `limit` users with an id above `after`, by id.
@@ -82,39 +60,35 @@ pub fn taken(
     Ok((names, emails))
 }
 
-/// Inserts `rows` in one write transaction: all of them or, on any conflict, none.
+/// Inserts `rows`, each by the one insert every user goes through ([`NewUserRow::insert`]).
+/// Run inside a write transaction: all of them or, on any conflict, none.
 ///
 /// On SQLite the search index is filled once for the whole batch rather than by its
 /// per-row trigger (see the `search_index_paused` migration), which is what lets a
 /// million users import within a minute.
-pub fn insert_batch(conn: &mut Conn, rows: &[ImportRow]) -> Result<usize, StoreError> {
-    write_transaction(conn, |conn| {
-        let sqlite = conn.is_sqlite();
-        if sqlite {
-            conn.batch_execute("INSERT INTO search_index_paused (id) VALUES (1)")?;
-        }
-        // Writers are serialised, so this batch's ids are exactly those above it.
-        let before = users::table
-            .select(dsl::max(users::id))
-            .first::<Option<i64>>(conn)?
-            .unwrap_or(0);
-        // One statement per row: diesel's multi-row insert is not available through
-        // `MultiConnection`, and the prepared statement is reused.
-        let mut inserted = 0;
-        for row in rows {
-            inserted += diesel::insert_into(users::table)
-                .values(row)
-                .execute(conn)?;
-        }
-        if sqlite {
-            diesel::sql_query(
-                "INSERT INTO users_search (rowid, username, name, email) \
-                 SELECT id, username, name, coalesce(email, '') FROM users WHERE id > ?",
-            )
-            .bind::<BigInt, _>(before)
-            .execute(conn)?;
-            conn.batch_execute("DELETE FROM search_index_paused")?;
-        }
-        Ok(inserted)
-    })
+pub fn insert_batch(conn: &mut Conn, rows: &[NewUserRow<'_>]) -> Result<usize, StoreError> {
+    let sqlite = conn.is_sqlite();
+    if sqlite {
+        conn.batch_execute("INSERT INTO search_index_paused (id) VALUES (1)")?;
+    }
+    // Writers are serialised, so this batch's ids are exactly those above it.
+    let before = users::table
+        .select(dsl::max(users::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0);
+    // One statement per row: diesel's multi-row insert is not available through
+    // `MultiConnection`, and the prepared statement is reused.
+    for row in rows {
+        row.insert(conn)?;
+    }
+    if sqlite {
+        diesel::sql_query(
+            "INSERT INTO users_search (rowid, username, name, email) \
+             SELECT id, username, name, coalesce(email, '') FROM users WHERE id > ?",
+        )
+        .bind::<BigInt, _>(before)
+        .execute(conn)?;
+        conn.batch_execute("DELETE FROM search_index_paused")?;
+    }
+    Ok(rows.len())
 }

@@ -3,9 +3,9 @@
 use diesel::prelude::*;
 
 use crate::db::schema::{tokens, users};
-use crate::db::Conn;
+use crate::db::{Conn, StoreError};
 
-use super::{StoreError, User};
+use super::User;
 
 /// A token about to be stored.
 #[derive(Debug, Clone)]

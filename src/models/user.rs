@@ -3,10 +3,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 
 use crate::db::schema::users;
-use crate::db::{lower, lower_nullable, write_transaction, Backend, Conn};
+use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 use crate::domain::{NewUser, Page, SearchTerm, UserUpdate};
 
-use super::{token, StoreError};
+use super::token;
 
 /// `count(*)` of a raw query.
 #[derive(QueryableByName)]
@@ -49,17 +49,51 @@ pub struct Credentials {
     pub disabled: bool,
 }
 
-#[derive(Insertable)]
+/// A user row to insert: made from a checked [`NewUser`] by the accounts layer, or from an
+/// imported line (which may carry a hash made elsewhere and the disabled flag).
+#[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
-struct NewUserRow<'a> {
-    username: &'a str,
-    name: &'a str,
-    email: Option<&'a str>,
-    password_hash: &'a str,
-    is_admin: bool,
-    disabled: bool,
-    created: i64,
-    updated: i64,
+pub struct NewUserRow<'a> {
+    /// Login name, validated.
+    pub username: &'a str,
+    /// Display name, validated.
+    pub name: &'a str,
+    /// Contact address, validated.
+    pub email: Option<&'a str>,
+    /// argon2 PHC string (or an imported bcrypt hash).
+    pub password_hash: &'a str,
+    /// Admin flag.
+    pub is_admin: bool,
+    /// Disabled flag.
+    pub disabled: bool,
+    /// Unix seconds.
+    pub created: i64,
+    /// Unix seconds.
+    pub updated: i64,
+}
+
+impl<'a> NewUserRow<'a> {
+    /// The row of `new`, enabled, made at `now`.
+    pub fn of(new: &'a NewUser, is_admin: bool, password_hash: &'a str, now: i64) -> Self {
+        Self {
+            username: new.username.as_str(),
+            name: new.name.as_str(),
+            email: new.email.as_ref().map(|e| e.as_str()),
+            password_hash,
+            is_admin,
+            disabled: false,
+            created: now,
+            updated: now,
+        }
+    }
+
+    /// Stores the row (the one insert of a user, for every way one is made).
+    pub fn insert(&self, conn: &mut Conn) -> Result<(), StoreError> {
+        diesel::insert_into(users::table)
+            .values(self)
+            .execute(conn)?;
+        Ok(())
+    }
 }
 
 #[derive(AsChangeset)]
@@ -102,85 +136,69 @@ impl User {
         Ok((users, total))
     }
 
-    /// Stores a new user with the flags it asks for.
-    pub fn create(
-        conn: &mut Conn,
-        new: &NewUser,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<Self, StoreError> {
-        write_transaction(conn, |conn| {
-            insert(conn, new, new.is_admin, password_hash, now)
-        })
+    /// Stores a user and reads it back (no RETURNING: not every backend has it; the
+    /// unique username finds it). Run inside a write transaction.
+    pub fn create(conn: &mut Conn, row: &NewUserRow<'_>) -> Result<Self, StoreError> {
+        row.insert(conn)?;
+        Ok(users::table
+            .filter(lower(users::username).eq(lower(row.username)))
+            .select(Self::as_select())
+            .first(conn)?)
     }
 
-    /// Stores a self-registered user, admin only if it is the very first, and its first
-    /// token, in one transaction: two racing first registrations cannot both become admin.
-    pub fn register(
-        conn: &mut Conn,
-        new: &NewUser,
-        password_hash: &str,
-        first_token: &token::NewToken,
-        now: i64,
-    ) -> Result<Self, StoreError> {
-        write_transaction(conn, |conn| {
-            let nobody_yet = users::table.count().get_result::<i64>(conn)? == 0;
-            let user = insert(conn, new, nobody_yet, password_hash, now)?;
-            token::insert(conn, user.id, first_token)?;
-            Ok(user)
-        })
+    /// Whether no user exists yet (the first registration becomes admin). Run inside a
+    /// write transaction, so two first registrations cannot both see an empty table.
+    pub fn none_yet(conn: &mut Conn) -> Result<bool, StoreError> {
+        Ok(users::table.count().get_result::<i64>(conn)? == 0)
     }
 
     /// Applies `update`, refusing to remove the last enabled admin. Disabling a user
-    /// revokes all its tokens.
+    /// revokes all its tokens. Run inside a write transaction.
     pub fn update(
         conn: &mut Conn,
         id: i64,
         update: &UserUpdate,
         now: i64,
     ) -> Result<Self, StoreError> {
-        write_transaction(conn, |conn| {
-            let user = Self::find(conn, id)?;
-            if update.removes_admin(user.is_admin, user.disabled) {
-                ensure_another_admin(conn, id)?;
-            }
-            let changes = UserChangeset {
-                username: update.username.as_ref().map(|u| u.as_str()),
-                name: update.name.as_ref().map(|n| n.as_str()),
-                email: update
-                    .email
-                    .as_ref()
-                    .map(|e| e.as_ref().map(|e| e.as_str())),
-                is_admin: update.is_admin,
-                disabled: update.disabled,
-                updated: now,
-            };
-            diesel::update(users::table.find(id))
-                .set(&changes)
-                .execute(conn)?;
-            if update.disabled == Some(true) {
-                token::revoke_tokens_of(conn, id, None)?;
-            }
-            Self::find(conn, id)
-        })
+        let user = Self::find(conn, id)?;
+        if update.removes_admin(user.is_admin, user.disabled) {
+            ensure_another_admin(conn, id)?;
+        }
+        let changes = UserChangeset {
+            username: update.username.as_ref().map(|u| u.as_str()),
+            name: update.name.as_ref().map(|n| n.as_str()),
+            email: update
+                .email
+                .as_ref()
+                .map(|e| e.as_ref().map(|e| e.as_str())),
+            is_admin: update.is_admin,
+            disabled: update.disabled,
+            updated: now,
+        };
+        diesel::update(users::table.find(id))
+            .set(&changes)
+            .execute(conn)?;
+        if update.disabled == Some(true) {
+            token::revoke_tokens_of(conn, id, None)?;
+        }
+        Self::find(conn, id)
     }
 
     /// Deletes the user and its tokens, refusing to delete the last enabled admin.
-    /// Returns the user as it was.
+    /// Returns the user as it was. Run inside a write transaction.
     pub fn delete(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
-        write_transaction(conn, |conn| {
-            let user = Self::find(conn, id)?;
-            if user.is_admin && !user.disabled {
-                ensure_another_admin(conn, id)?;
-            }
-            // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
-            token::revoke_tokens_of(conn, id, None)?;
-            diesel::delete(users::table.find(id)).execute(conn)?;
-            Ok(user)
-        })
+        let user = Self::find(conn, id)?;
+        if user.is_admin && !user.disabled {
+            ensure_another_admin(conn, id)?;
+        }
+        // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
+        token::revoke_tokens_of(conn, id, None)?;
+        diesel::delete(users::table.find(id)).execute(conn)?;
+        Ok(user)
     }
 
     /// Replaces the password hash and revokes the user's tokens, except `keep_token`.
+    /// Run inside a write transaction.
     pub fn set_password(
         conn: &mut Conn,
         id: i64,
@@ -188,19 +206,16 @@ impl User {
         keep_token: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
-        write_transaction(conn, |conn| {
-            let changed = diesel::update(users::table.find(id))
-                .set((
-                    users::password_hash.eq(password_hash),
-                    users::updated.eq(now),
-                ))
-                .execute(conn)?;
-            if changed == 0 {
-                return Err(StoreError::UserNotFound);
-            }
-            token::revoke_tokens_of(conn, id, keep_token)?;
-            Ok(())
-        })
+        let changed = diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::updated.eq(now),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(StoreError::UserNotFound);
+        }
+        token::revoke_tokens_of(conn, id, keep_token)
     }
 }
 
@@ -227,16 +242,16 @@ impl User {
         Ok(())
     }
 
-    /// Revokes every token of the user but `keep_token` (the caller's own).
+    /// Revokes every token of the user but `keep_token` (the caller's own); returns the
+    /// user. Run inside a write transaction.
     pub fn end_sessions(
         conn: &mut Conn,
         id: i64,
         keep_token: Option<i64>,
-    ) -> Result<(), StoreError> {
-        write_transaction(conn, |conn| {
-            Self::find(conn, id)?;
-            token::revoke_tokens_of(conn, id, keep_token)
-        })
+    ) -> Result<Self, StoreError> {
+        let user = Self::find(conn, id)?;
+        token::revoke_tokens_of(conn, id, keep_token)?;
+        Ok(user)
     }
 }
 
@@ -307,32 +322,6 @@ fn matching(search: Option<&SearchTerm>) -> users::BoxedQuery<'static, Backend> 
                 .escape(SearchTerm::ESCAPE)
                 .assume_not_null()),
     )
-}
-
-fn insert(
-    conn: &mut Conn,
-    new: &NewUser,
-    is_admin: bool,
-    password_hash: &str,
-    now: i64,
-) -> Result<User, StoreError> {
-    diesel::insert_into(users::table)
-        .values(NewUserRow {
-            username: new.username.as_str(),
-            name: new.name.as_str(),
-            email: new.email.as_ref().map(|e| e.as_str()),
-            password_hash,
-            is_admin,
-            disabled: false,
-            created: now,
-            updated: now,
-        })
-        .execute(conn)?;
-    // No RETURNING: not every backend diesel supports has it. The unique username finds it.
-    Ok(users::table
-        .filter(lower(users::username).eq(lower(new.username.as_str())))
-        .select(User::as_select())
-        .first(conn)?)
 }
 
 /// Fails with `LastAdmin` unless an enabled admin other than `id` exists.

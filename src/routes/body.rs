@@ -1,13 +1,18 @@
-//! Request bodies as JSON or as form data, at most 64 KiB, read only when the handler asks
-//! (after authentication). Every failure becomes an `ApiError`.
+//! `JsonOrForm<T>`: a request body as JSON, as plain form fields, or as Vikunja's form value
+//! `user=<json>`, at most 64 KiB. Every failure becomes an `ApiError`. Behind a guard
+//! (`Guarded`), the body is read only after authentication.
 
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use actix_web::{web, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
-use crate::error::ApiError;
+use super::error::ApiError;
 
 /// The largest body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -31,15 +36,29 @@ pub enum Encoding {
     Form,
 }
 
-/// Reads and parses the body into `T`.
-pub async fn read<T: DeserializeOwned>(
-    req: &HttpRequest,
-    payload: web::Payload,
-    shape: FormShape,
-) -> Result<T, ApiError> {
-    let encoding = encoding_of(req)?;
-    let bytes = collect(req, payload).await?;
-    parse(encoding, &bytes, shape)
+/// A body type, and how form data carries it.
+pub trait RequestBody: DeserializeOwned + 'static {
+    /// Plain fields only, or also the JSON object in `user`.
+    const FORM: FormShape = FormShape::Fields;
+}
+
+/// The request body, parsed into `T`.
+#[derive(Debug)]
+pub struct JsonOrForm<T>(pub T);
+
+impl<T: RequestBody> FromRequest for JsonOrForm<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // Nothing happens before the future is polled: an earlier extractor's error wins.
+        let (req, payload) = (req.clone(), payload.take());
+        Box::pin(async move {
+            let encoding = encoding_of(&req)?;
+            let bytes = collect(&req, payload).await?;
+            parse(encoding, &bytes, T::FORM).map(Self)
+        })
+    }
 }
 
 /// Parses a complete body into `T`.
@@ -92,7 +111,7 @@ fn encoding_of(req: &HttpRequest) -> Result<Encoding, ApiError> {
     }
 }
 
-async fn collect(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+async fn collect(req: &HttpRequest, mut payload: Payload) -> Result<Vec<u8>, ApiError> {
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)

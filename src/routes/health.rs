@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
-use crate::error::ApiError;
-use crate::models::StoreError;
-use crate::routes::blocking;
-use crate::state::AppState;
+use crate::db::StoreError;
+
+use super::error::ApiError;
+use super::state::AppState;
 
 /// `GET /health/live`: the process is up and serving.
 pub async fn live() -> HttpResponse {
@@ -16,10 +16,14 @@ pub async fn live() -> HttpResponse {
 
 /// `GET /health/ready`: the database answers within `ROSTER_DB_TIMEOUT`; 503 otherwise.
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    blocking::db(&state, |conn| {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| StoreError::Unavailable(e.into()))
-    })
-    .await?;
+    state
+        .accounts
+        .store()
+        .run(|conn| {
+            conn.batch_execute("SELECT 1")
+                .map_err(|e| StoreError::Unavailable(e.into()))
+        })
+        .await
+        .map_err(crate::accounts::AccountError::from)?;
     Ok(HttpResponse::Ok().json(json!({"status": "ok"})))
 }

@@ -1,14 +1,16 @@
-//! HTTP routes. Handlers are thin: parse, call the models on the blocking pool, answer.
+//! The HTTP door. Handlers parse the request into domain types, call one function of the
+//! accounts layer, and map its answer to HTTP (errors in one place: `error`).
 
-pub mod audit_trail;
-pub mod blocking;
 pub mod body;
 pub mod console;
+pub mod error;
+pub mod extractors;
 pub mod health;
 pub mod openapi;
 pub mod request_id;
+pub mod responses;
+pub mod state;
 pub mod v1;
-pub mod views;
 
 use std::time::Instant;
 
@@ -16,9 +18,11 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
+use serde::Serialize;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::domain::Page;
+use error::ApiError;
+use state::AppState;
 
 /// Registers every route, and JSON answers for unknown paths.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -70,4 +74,17 @@ async fn route_not_found() -> Result<HttpResponse, ApiError> {
 
 async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed)
+}
+
+/// A page of a list: the items as JSON and the pagination headers.
+pub(crate) fn paginated<T, V: Serialize>(
+    page: Page,
+    total: i64,
+    items: Vec<T>,
+    view: impl Fn(T) -> V,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("x-pagination-total-pages", page.count_for(total)))
+        .insert_header(("x-pagination-result-count", items.len()))
+        .json(items.into_iter().map(view).collect::<Vec<_>>())
 }

@@ -1,4 +1,5 @@
-//! Time for the throttle, injectable so tests run in milliseconds, not minutes.
+//! The one source of "now": created/updated, token expiry, audit time and throttle
+//! windows all read it. Injectable, so tests advance time instead of sleeping.
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync + Debug {
     /// Time since the unix epoch.
     fn now(&self) -> Duration;
+
+    /// Whole unix seconds, the unit every timestamp column uses.
+    fn unix_seconds(&self) -> i64 {
+        i64::try_from(self.now().as_secs()).unwrap_or(i64::MAX)
+    }
 }
 
 /// The system's wall clock.
@@ -34,6 +40,11 @@ impl ManualClock {
         let clock = Self::default();
         clock.advance(start);
         clock
+    }
+
+    /// A clock at the system's current time, moving only when told.
+    pub fn starting_now() -> Self {
+        Self::at(SystemClock.now())
     }
 
     /// Moves the clock forward.

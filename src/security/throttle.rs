@@ -35,20 +35,6 @@ pub struct Limits {
     pub ip_registrations_per_minute: usize,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            max_failures: 10,
-            window: Duration::from_secs(15 * 60),
-            base_delay: Duration::from_secs(60),
-            max_delay: Duration::from_secs(15 * 60),
-            ip_failed_logins_per_minute: 30,
-            ip_registrations_per_minute: 60,
-        }
-    }
-}
-
 /// Why an attempt is refused, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused {
@@ -250,7 +236,14 @@ mod tests {
 
     fn throttle() -> (Throttle, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::at(Duration::from_secs(1_000_000)));
-        (Throttle::new(Limits::default(), clock.clone()), clock)
+        (Throttle::new(defaults(), clock.clone()), clock)
+    }
+
+    /// The documented defaults, from the one table of settings.
+    fn defaults() -> Limits {
+        crate::config::Settings::from_lookup(|_| None)
+            .unwrap()
+            .throttle
     }
 
     const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);

@@ -7,7 +7,7 @@ use actix_web::dev::ServerHandle;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use roster::config::Settings;
-use roster::security::clock::{Clock, ManualClock, SystemClock};
+use roster::security::clock::ManualClock;
 use roster::startup::Application;
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -65,7 +65,7 @@ pub struct TestApp {
     handle: ServerHandle,
     database_url: String,
     env: Vec<(String, String)>,
-    clock: Arc<dyn Clock>,
+    clock: Arc<ManualClock>,
 }
 
 /// A logged-in account.
@@ -140,7 +140,7 @@ impl TestApp {
         Self::spawn_on(database, url, env)
     }
 
-    /// A fresh instance whose throttle reads `clock`.
+    /// A fresh instance reading time from `clock`.
     pub async fn spawn_with_clock(env: &[(&str, &str)], clock: Arc<ManualClock>) -> Self {
         let database = TestDatabase::create();
         let url = database.url.clone();
@@ -154,14 +154,19 @@ impl TestApp {
         database_url: String,
         env: &[(&str, &str)],
     ) -> Self {
-        Self::start(database, database_url, owned(env), Arc::new(SystemClock))
+        Self::start(
+            database,
+            database_url,
+            owned(env),
+            Arc::new(ManualClock::starting_now()),
+        )
     }
 
     fn start(
         database: Arc<TestDatabase>,
         database_url: String,
         env: Vec<(String, String)>,
-        clock: Arc<dyn Clock>,
+        clock: Arc<ManualClock>,
     ) -> Self {
         crate::logs::capture();
         let settings = Settings::from_lookup(|name| match name {
@@ -188,6 +193,11 @@ impl TestApp {
             env,
             clock,
         }
+    }
+
+    /// Lets time pass for this instance (and its siblings): its clock moves, nobody sleeps.
+    pub fn advance(&self, by: std::time::Duration) {
+        self.clock.advance(by);
     }
 
     /// A second instance on the same database, as behind a load balancer.

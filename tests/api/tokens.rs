@@ -41,7 +41,7 @@ backend_tests! {
         let admin = app.admin().await;
         app.get("/user", Some(&admin.token)).await.ok();
 
-        tokio::time::sleep(Duration::from_millis(2100)).await;
+        app.advance(Duration::from_secs(2));
 
         app.get("/user", Some(&admin.token))
             .await

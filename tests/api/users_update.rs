@@ -13,7 +13,7 @@ backend_tests! {
         let path = format!("/users/{}", user.id);
         let before = app.get(&path, Some(&admin.token)).await.ok().clone();
 
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        app.advance(Duration::from_secs(1));
         let body = json!({"name": "Alice L.", "username": "alice2", "email": "new@example.com"});
         let answer = app.post(&path, Some(&admin.token), body).await;
         let after = answer.ok();

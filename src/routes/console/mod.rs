@@ -6,8 +6,8 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use crate::error::ApiError;
-use crate::routes::resource;
+use super::error::ApiError;
+use super::resource;
 
 /// Where the console's files live; the page at `/` loads them from here too.
 pub const BASE_PATH: &str = "/console/";

@@ -2,27 +2,21 @@
 //! (so it cannot drift from them), and the pages that serve it: `GET /api/v1/docs.json` and
 //! the Swagger UI at `/api/v1/docs/`, whose assets are compiled into the binary.
 
-mod responses;
-
 use std::sync::{Arc, OnceLock};
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as Document;
-use utoipa::openapi::RefOr;
-use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::Config;
 
-use crate::domain::AuditEvent;
-use crate::error::ApiError;
-use crate::routes::v1;
-
-pub use responses::{
+use super::error::ApiError;
+use super::responses::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, TooManyRequests,
     Unauthenticated, Unavailable, UnsupportedMediaType,
 };
+use super::v1;
 
 /// Where the description is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/docs.json";
@@ -95,34 +89,6 @@ impl Modify for BearerScheme {
     }
 }
 
-/// The `{id}` of a user's URL.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-#[expect(
-    dead_code,
-    reason = "description only: handlers parse the id with UserId"
-)]
-pub struct UserIdParam {
-    /// The user's id.
-    #[param(minimum = 1, example = 2)]
-    id: i64,
-}
-
-/// The audit event types, as strings.
-pub struct AuditEventType;
-
-impl PartialSchema for AuditEventType {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(AuditEvent::ALL.map(AuditEvent::as_str)))
-            .examples([AuditEvent::LoginFailed.as_str()])
-            .into()
-    }
-}
-
-impl ToSchema for AuditEventType {}
-
 /// The description as a document.
 pub fn document() -> Document {
     ApiDoc::openapi()
@@ -170,9 +136,111 @@ async fn serve_page(
     config: web::Data<Config<'static>>,
 ) -> Result<HttpResponse, ApiError> {
     let served = utoipa_swagger_ui::serve(&file, config.into_inner())
-        .map_err(|e| ApiError::Internal(e.to_string().into()))?
+        .map_err(|e| ApiError::internal(&e.to_string()))?
         .ok_or(ApiError::RouteNotFound)?;
     Ok(HttpResponse::Ok()
         .content_type(served.content_type)
         .body(served.bytes.into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Codes answered outside the described operations: CORS preflights (3006), unknown
+    /// paths (4002) and methods (4050).
+    const OUTSIDE_OPERATIONS: [u32; 3] = [3006, 4002, 4050];
+
+    /// The codes a text names, singly (`2003`) or as a range (`1001–1030`).
+    fn codes_named(text: &str, all: &BTreeSet<u32>) -> BTreeSet<u32> {
+        let numbers: Vec<(usize, u32)> = text
+            .char_indices()
+            .filter(|(i, _)| text[*i..].len() >= 4)
+            .filter_map(|(i, _)| {
+                let word = text.get(i..i + 4)?;
+                let bounded = !text[..i].ends_with(|c: char| c.is_ascii_digit())
+                    && !text[i + 4..].starts_with(|c: char| c.is_ascii_digit());
+                (bounded && word.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| Some((i, word.parse().ok()?)))
+                    .flatten()
+            })
+            .collect();
+        let mut named: BTreeSet<u32> = numbers.iter().map(|(_, code)| *code).collect();
+        for pair in numbers.windows(2) {
+            let ((a_at, a), (b_at, b)) = (pair[0], pair[1]);
+            if text[a_at + 4..b_at] == *"–" {
+                named.extend(all.range(a..=b));
+            }
+        }
+        named
+    }
+
+    #[test]
+    fn every_error_code_is_described_for_its_status() {
+        let kinds = ApiError::every_kind();
+        let all: BTreeSet<u32> = kinds.iter().map(ApiError::code).collect();
+        let document: serde_json::Value = serde_json::from_str(json()).unwrap();
+        // Every response description in the document, by status: the shared components
+        // (by the status their example shows) and each operation's own.
+        let mut described: Vec<(u16, String)> = Vec::new();
+        for response in document["components"]["responses"]
+            .as_object()
+            .unwrap()
+            .values()
+        {
+            let example = &response["content"]["application/json"]["example"]["code"];
+            let status = crate::routes::error::status_of(example.as_u64().unwrap() as u32);
+            let text = response["description"].as_str().unwrap().to_owned();
+            described.push((status.as_u16(), text));
+        }
+        for path in document["paths"].as_object().unwrap().values() {
+            for operation in path.as_object().unwrap().values() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    if let (Ok(status), Some(text)) =
+                        (status.parse(), response["description"].as_str())
+                    {
+                        described.push((status, text.to_owned()));
+                    }
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        for kind in &kinds {
+            let (code, status) = (kind.code(), kind.status_code().as_u16());
+            let named = described
+                .iter()
+                .filter(|(s, _)| *s == status)
+                .any(|(_, text)| codes_named(text, &all).contains(&code));
+            if named == OUTSIDE_OPERATIONS.contains(&code) {
+                missing.push(code);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "codes not described under their status in the OpenAPI document (or described \
+             though listed as outside the operations): {missing:?}"
+        );
+    }
+
+    #[test]
+    fn the_error_table_of_the_api_docs_is_the_enum() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md");
+        let docs = std::fs::read_to_string(path).unwrap();
+        let documented: BTreeSet<(u32, u16)> = docs
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let code = cells.get(1)?.parse().ok()?;
+                let status = cells.get(2)?.parse().ok()?;
+                Some((code, status))
+            })
+            .collect();
+        let answered: BTreeSet<(u32, u16)> = ApiError::every_kind()
+            .iter()
+            .map(|kind| (kind.code(), kind.status_code().as_u16()))
+            .collect();
+        assert_eq!(documented, answered, "docs/api.md's code table vs ApiError");
+    }
 }

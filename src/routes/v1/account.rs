@@ -1,8 +1,8 @@
 use actix_web::HttpResponse;
 
-use crate::auth::AuthUser;
-use crate::routes::openapi::{InternalError, Unauthenticated, Unavailable};
-use crate::routes::views::UserView;
+use crate::routes::extractors::AuthUser;
+use crate::routes::responses::{InternalError, Unauthenticated, Unavailable};
+use crate::views::UserView;
 
 /// `GET /user`: the caller's own user object.
 #[utoipa::path(
@@ -20,5 +20,5 @@ use crate::routes::views::UserView;
     ),
 )]
 pub async fn current(auth: AuthUser) -> HttpResponse {
-    HttpResponse::Ok().json(UserView::from(auth.user))
+    HttpResponse::Ok().json(UserView::from(auth.0.user))
 }

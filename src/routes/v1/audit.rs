@@ -2,16 +2,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Bearer;
 use crate::domain::{AuditEvent, Page, UserId};
-use crate::error::ApiError;
 use crate::models::audit::AuditRecord;
-use crate::routes::blocking;
-use crate::routes::openapi::{
+use crate::routes::error::ApiError;
+use crate::routes::extractors::Bearer;
+use crate::routes::paginated;
+use crate::routes::responses::{
     AuditEventType, BadRequest, Forbidden, InternalError, Unauthenticated, Unavailable,
 };
-use crate::routes::views::paginated;
-use crate::state::AppState;
+use crate::routes::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -117,11 +116,13 @@ pub async fn list(
             let event = query.event.as_deref().map(AuditEvent::parse).transpose()?;
             Ok((page, user, event))
         });
-    let (page, records, total) = blocking::db_as_admin(&state, bearer, move |conn, _admin| {
-        let (page, user, event) = filter?;
-        let (records, total) = AuditRecord::list(conn, user, event, page)?;
-        Ok((page, records, total))
-    })
-    .await?;
+    let (page, records, total) = state
+        .accounts
+        .read_as_admin(bearer.hash(), move |conn| {
+            let (page, user, event) = filter?;
+            let (records, total) = AuditRecord::list(conn, user, event, page)?;
+            Ok::<_, ApiError>((page, records, total))
+        })
+        .await?;
     Ok(paginated(page, total, records, AuditView::from))
 }

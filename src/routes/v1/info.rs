@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-use crate::state::AppState;
+use crate::routes::state::AppState;
 
 /// About this server.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -28,6 +28,6 @@ pub(crate) struct Info {
 pub async fn info(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Info {
         version: env!("CARGO_PKG_VERSION"),
-        registration_enabled: state.registration_enabled,
+        registration_enabled: state.accounts.rules().registration_open,
     })
 }

@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::domain::{AuditEvent, NewUser, Page, SearchTerm, UserId, UserUpdate};
-use crate::error::ApiError;
 use crate::routes::body::{self, Encoding, FormShape};
+use crate::routes::error::ApiError;
 
 use super::password::PasswordBody;
 use super::session::{LoginBody, RegisterBody};

@@ -1,24 +1,21 @@
 //! Register, login and logout: where tokens are issued and revoked.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::{self, AuthUser, ClientIp};
-use crate::db::write_transaction;
-use crate::domain::{AuditEvent, Email, Name, NewUser, Password, Username};
-use crate::error::{ApiError, ErrorBody};
+use crate::accounts::{AccountError, Caller};
+use crate::domain::{NewUser, Password};
 use crate::metrics::LoginOutcome;
-use crate::models::{token, unix_now, Credentials, User};
-use crate::routes::audit_trail::{self, Event};
-use crate::routes::blocking;
-use crate::routes::body::{self, FormShape};
-use crate::routes::openapi::{
+use crate::routes::body::{JsonOrForm, RequestBody};
+use crate::routes::error::{ApiError, ErrorBody};
+use crate::routes::extractors::{AuthUser, ClientIp, Guarded, RegistrationOpen};
+use crate::routes::responses::{
     BadRequest, Forbidden, InternalError, PayloadTooLarge, TooManyRequests, Unauthenticated,
     Unavailable, UnsupportedMediaType,
 };
-use crate::routes::views::{MessageView, TokenView};
-use crate::state::AppState;
+use crate::routes::state::AppState;
+use crate::views::{MessageView, TokenView};
 
 /// A new account. The first account of a server becomes its admin.
 #[derive(Deserialize, ToSchema)]
@@ -40,21 +37,18 @@ pub(crate) struct RegisterBody {
     name: Option<String>,
 }
 
+impl RequestBody for RegisterBody {}
+
 impl TryFrom<RegisterBody> for NewUser {
     type Error = ApiError;
 
     fn try_from(body: RegisterBody) -> Result<Self, ApiError> {
-        let email = body
-            .email
-            .filter(|e| !e.is_empty())
-            .ok_or(ApiError::EmailRequired)?;
-        Ok(Self {
-            username: Username::parse(body.username)?,
-            email: Some(Email::parse(email)?),
-            name: Name::parse(body.name.unwrap_or_default())?,
-            password: Password::parse(body.password)?,
-            is_admin: false,
-        })
+        Ok(Self::registration(
+            body.username,
+            body.email,
+            body.name,
+            body.password,
+        )?)
     }
 }
 
@@ -67,6 +61,8 @@ pub(crate) struct LoginBody {
     #[schema(example = "plum-kayak-41")]
     password: String,
 }
+
+impl RequestBody for LoginBody {}
 
 /// `POST /register`: creates an account (the first one is admin) and logs it in.
 #[utoipa::path(
@@ -92,29 +88,11 @@ pub(crate) struct LoginBody {
     ),
 )]
 pub async fn register(
+    Guarded(admitted, JsonOrForm(body)): Guarded<RegistrationOpen, JsonOrForm<RegisterBody>>,
     state: web::Data<AppState>,
-    client: ClientIp,
-    req: HttpRequest,
-    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.registration_enabled {
-        return Err(ApiError::RegistrationClosed);
-    }
-    state.throttle.register_attempt(client.0)?;
-    let body: RegisterBody = body::read(&req, payload, FormShape::Fields).await?;
     let new_user = NewUser::try_from(body)?;
-    let inputs = new_user.personal_inputs();
-    let password_hash = blocking::hash_new(&state, new_user.password.clone(), inputs).await?;
-    let now = unix_now();
-    let issued = auth::token::issue(now, state.token_ttl);
-    let record = issued.record.clone();
-    let user = blocking::db(&state, move |conn| {
-        User::register(conn, &new_user, &password_hash, &record, now)
-    })
-    .await?;
-    Event::on_user(AuditEvent::UserRegistered, client.0, user.id, &user)
-        .record(&state)
-        .await;
+    let (user, issued) = state.accounts.register(admitted.0, new_user).await?;
     Ok(HttpResponse::Ok().json(TokenView::new(user.id, &issued)))
 }
 
@@ -144,89 +122,19 @@ pub async fn register(
     ),
 )]
 pub async fn login(
+    JsonOrForm(body): JsonOrForm<LoginBody>,
     state: web::Data<AppState>,
     client: ClientIp,
-    req: HttpRequest,
-    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body: LoginBody = body::read(&req, payload, FormShape::Fields).await?;
-    // Refused before any lookup or hashing: the same answer, and cheap, for every name.
-    if let Err(refused) = state.throttle.check_login(&body.username, client.0) {
-        state.metrics.login(LoginOutcome::Throttled);
-        return Err(refused.into());
+    let password = Password::unchecked(body.password);
+    let signed_in = state
+        .accounts
+        .login(client.0, &body.username, password)
+        .await;
+    if let Some(outcome) = outcome_of(&signed_in) {
+        state.metrics.login(outcome);
     }
-    let event = |kind| Event::new(kind, client.0).username(&body.username);
-    // A name outside the naming rules cannot exist, and some (NUL) no database takes.
-    let found = match Username::parse(body.username.clone()) {
-        Ok(username) => {
-            blocking::db(&state, move |conn| {
-                Credentials::by_username(conn, username.as_str())
-            })
-            .await?
-        }
-        Err(_) => None,
-    };
-    // An unknown user costs one verification too, so timing does not tell who exists.
-    let stored = found
-        .as_ref()
-        .map_or_else(|| state.dummy_hash.clone(), |c| c.password_hash.clone());
-    let password = body.password;
-    let candidate = Password::unchecked(password.clone());
-    let matches = blocking::verify(&state, candidate, stored).await?;
-    let credentials = match found {
-        Some(credentials) if matches => credentials,
-        not_matched => {
-            let target = not_matched.map(|c| c.id);
-            let failed = event(AuditEvent::LoginFailed);
-            let failed = match target {
-                Some(id) => failed.target(id),
-                None => failed,
-            };
-            failed.record(&state).await;
-            state.metrics.login(LoginOutcome::Failure);
-            if state
-                .throttle
-                .login_failed(&body.username, client.0)
-                .is_some()
-            {
-                event(AuditEvent::LoginThrottled).record(&state).await;
-            }
-            return Err(ApiError::WrongCredentials);
-        }
-    };
-    state.throttle.login_succeeded(&body.username);
-    if credentials.disabled {
-        state.metrics.login(LoginOutcome::Disabled);
-        return Err(ApiError::AccountDisabled);
-    }
-    let user_id = credentials.id;
-    if auth::password::needs_rehash(&credentials.password_hash) {
-        // Hashes made with older parameters are upgraded while the plaintext is at hand.
-        let upgraded = blocking::rehash(&state, Password::unchecked(password)).await?;
-        blocking::db(&state, move |conn| {
-            User::replace_password_hash(conn, user_id, &upgraded)
-        })
-        .await?;
-    }
-    let now = unix_now();
-    let issued = auth::token::issue(now, state.token_ttl);
-    let record = issued.record.clone();
-    let succeeded = event(AuditEvent::LoginSucceeded)
-        .actor(user_id)
-        .target(user_id)
-        .into_entry();
-    // One transaction, so one commit (and fsync) per login, not three.
-    let succeeded = blocking::db(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            token::purge_expired(conn, user_id, now)?;
-            token::insert(conn, user_id, &record)?;
-            succeeded.insert(conn)?;
-            Ok(succeeded)
-        })
-    })
-    .await?;
-    audit_trail::log_line(&succeeded);
-    state.metrics.login(LoginOutcome::Success);
+    let (user_id, issued) = signed_in?;
     Ok(HttpResponse::Ok().json(TokenView::new(user_id, &issued)))
 }
 
@@ -251,10 +159,20 @@ pub async fn logout(
     state: web::Data<AppState>,
     client: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
-    let token_id = auth.token_id;
-    blocking::db(&state, move |conn| token::revoke(conn, token_id)).await?;
-    Event::on_user(AuditEvent::Logout, client.0, auth.user.id, &auth.user)
-        .record(&state)
-        .await;
+    state
+        .accounts
+        .logout(Caller::user(auth.0, client.0))
+        .await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
+}
+
+/// How a login ended, for the metrics; none when the database or the hashing pool failed.
+fn outcome_of<T>(signed_in: &Result<T, AccountError>) -> Option<LoginOutcome> {
+    match signed_in {
+        Ok(_) => Some(LoginOutcome::Success),
+        Err(AccountError::WrongCredentials) => Some(LoginOutcome::Failure),
+        Err(AccountError::Throttled { .. }) => Some(LoginOutcome::Throttled),
+        Err(AccountError::AccountDisabled) => Some(LoginOutcome::Disabled),
+        Err(_) => None,
+    }
 }

@@ -5,21 +5,19 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AdminUser, Bearer, ClientIp};
-use crate::domain::{
-    AuditEvent, Email, Name, NewUser, Page, Password, SearchTerm, UserId, UserUpdate, Username,
-};
-use crate::error::ApiError;
-use crate::models::{unix_now, User};
-use crate::routes::audit_trail::Event;
-use crate::routes::blocking;
-use crate::routes::body::{self, FormShape};
-use crate::routes::openapi::{
+use crate::accounts::Caller;
+use crate::domain::{Email, Name, NewUser, Page, SearchTerm, UserUpdate, Username};
+use crate::models::User;
+use crate::routes::body::{self, FormShape, JsonOrForm, RequestBody};
+use crate::routes::error::ApiError;
+use crate::routes::extractors::{path_id, AdminOnUser, AdminUser, Bearer, ClientIp, Guarded};
+use crate::routes::paginated;
+use crate::routes::responses::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, Unauthenticated, Unavailable,
     UnsupportedMediaType, UserIdParam,
 };
-use crate::routes::views::{paginated, MessageView, UserView};
-use crate::state::AppState;
+use crate::routes::state::AppState;
+use crate::views::{MessageView, UserView};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -60,17 +58,22 @@ pub(crate) struct CreateUserBody {
     is_admin: Option<bool>,
 }
 
+impl RequestBody for CreateUserBody {
+    const FORM: FormShape = FormShape::UserObject;
+}
+
 impl TryFrom<CreateUserBody> for NewUser {
     type Error = ApiError;
 
     fn try_from(body: CreateUserBody) -> Result<Self, ApiError> {
-        Ok(Self {
-            username: Username::parse(body.username)?,
-            email: optional_email(body.email)?,
-            name: Name::parse(body.name.unwrap_or_default())?,
-            password: Password::parse(body.password)?,
-            is_admin: body.is_admin.unwrap_or(false),
-        })
+        let is_admin = body.is_admin.unwrap_or(false);
+        Ok(Self::parse(
+            body.username,
+            body.email,
+            body.name,
+            body.password,
+            is_admin,
+        )?)
     }
 }
 
@@ -110,11 +113,15 @@ pub(crate) struct UpdateUserBody {
 /// Plain fields (`username=..&password=..`) are accepted too.
 #[derive(ToSchema)]
 #[schema(as = UserForm)]
-#[expect(dead_code, reason = "description only: routes::body reads the form")]
+#[expect(dead_code, reason = "description only: JsonOrForm reads the form")]
 pub(crate) struct UserObjectForm {
     /// The JSON object.
     #[schema(example = r#"{"username":"frida","password":"plum-kayak-41"}"#)]
     user: String,
+}
+
+impl RequestBody for UpdateUserBody {
+    const FORM: FormShape = FormShape::UserObject;
 }
 
 impl TryFrom<UpdateUserBody> for UserUpdate {
@@ -127,7 +134,7 @@ impl TryFrom<UpdateUserBody> for UserUpdate {
         let update = Self {
             username: body.username.map(Username::parse).transpose()?,
             name: body.name.map(Name::parse).transpose()?,
-            email: body.email.map(optional_email).transpose()?,
+            email: body.email.map(Email::parse_optional).transpose()?,
             is_admin: body.is_admin,
             disabled: body.disabled,
         };
@@ -136,14 +143,6 @@ impl TryFrom<UpdateUserBody> for UserUpdate {
         }
         Ok(update)
     }
-}
-
-/// An email that may be left out: absent or `""` means none.
-fn optional_email(raw: Option<String>) -> Result<Option<Email>, ApiError> {
-    Ok(raw
-        .filter(|e| !e.is_empty())
-        .map(Email::parse)
-        .transpose()?)
 }
 
 /// `GET /users`: users ordered by id, filtered by `?s=` and paginated.
@@ -182,12 +181,14 @@ pub async fn list(
             let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
             Ok((page, SearchTerm::parse(query.s.as_deref())?))
         });
-    let (page, users, total) = blocking::db_as_admin(&state, bearer, move |conn, _admin| {
-        let (page, search) = query?;
-        let (users, total) = User::list(conn, search.as_ref(), page)?;
-        Ok((page, users, total))
-    })
-    .await?;
+    let (page, users, total) = state
+        .accounts
+        .read_as_admin(bearer.hash(), move |conn| {
+            let (page, search) = query?;
+            let (users, total) = User::list(conn, search.as_ref(), page)?;
+            Ok::<_, ApiError>((page, users, total))
+        })
+        .await?;
     Ok(paginated(page, total, users, UserView::from))
 }
 
@@ -214,13 +215,16 @@ pub async fn list(
 pub async fn get(
     bearer: Bearer,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = UserId::parse(&path);
-    let user = blocking::db_as_admin(&state, bearer, move |conn, _admin| {
-        Ok(User::find(conn, id?.get())?)
-    })
-    .await?;
+    // Its error counts only after the admin check.
+    let id = path_id(&req);
+    let user = state
+        .accounts
+        .read_as_admin(bearer.hash(), move |conn| {
+            Ok::<_, ApiError>(User::find(conn, id?)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -250,24 +254,13 @@ pub async fn get(
     ),
 )]
 pub async fn create(
-    admin: AdminUser,
+    Guarded(admin, JsonOrForm(body)): Guarded<AdminUser, JsonOrForm<CreateUserBody>>,
     state: web::Data<AppState>,
     client: ClientIp,
-    req: HttpRequest,
-    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body: CreateUserBody = body::read(&req, payload, FormShape::UserObject).await?;
     let new_user = NewUser::try_from(body)?;
-    let inputs = new_user.personal_inputs();
-    let password_hash = blocking::hash_new(&state, new_user.password.clone(), inputs).await?;
-    let now = unix_now();
-    let user = blocking::db(&state, move |conn| {
-        User::create(conn, &new_user, &password_hash, now)
-    })
-    .await?;
-    Event::on_user(AuditEvent::UserCreated, client.0, admin.0.user.id, &user)
-        .record(&state)
-        .await;
+    let caller = Caller::user(admin.0, client.0);
+    let user = state.accounts.create(caller, new_user).await?;
     let location = format!("{}/api/v1/users/{}", state.public_url, user.id);
     Ok(HttpResponse::Ok()
         .insert_header((header::LOCATION, location))
@@ -301,34 +294,13 @@ pub async fn create(
     ),
 )]
 pub async fn update(
-    admin: AdminUser,
+    Guarded(target, JsonOrForm(body)): Guarded<AdminOnUser, JsonOrForm<UpdateUserBody>>,
     state: web::Data<AppState>,
     client: ClientIp,
-    path: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = UserId::parse(&path)?.get();
-    let body: UpdateUserBody = body::read(&req, payload, FormShape::UserObject).await?;
     let update = UserUpdate::try_from(body)?;
-    let disabled = update.disabled;
-    let now = unix_now();
-    let user = blocking::db(&state, move |conn| User::update(conn, id, &update, now)).await?;
-    let kinds = [
-        Some(AuditEvent::UserUpdated),
-        disabled.map(|d| {
-            if d {
-                AuditEvent::UserDisabled
-            } else {
-                AuditEvent::UserEnabled
-            }
-        }),
-    ];
-    for kind in kinds.into_iter().flatten() {
-        Event::on_user(kind, client.0, admin.0.user.id, &user)
-            .record(&state)
-            .await;
-    }
+    let caller = Caller::user(target.admin, client.0);
+    let user = state.accounts.update(caller, target.id, update).await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -353,19 +325,12 @@ pub async fn update(
     ),
 )]
 pub async fn logout_all(
-    admin: AdminUser,
+    target: AdminOnUser,
     state: web::Data<AppState>,
     client: ClientIp,
-    path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = UserId::parse(&path)?.get();
-    let keep_token = (id == admin.0.user.id).then_some(admin.0.token_id);
-    blocking::db(&state, move |conn| User::end_sessions(conn, id, keep_token)).await?;
-    Event::new(AuditEvent::TokensRevoked, client.0)
-        .actor(admin.0.user.id)
-        .target(id)
-        .record(&state)
-        .await;
+    let caller = Caller::user(target.admin, client.0);
+    state.accounts.end_sessions(caller, target.id).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }
 
@@ -390,15 +355,11 @@ pub async fn logout_all(
     ),
 )]
 pub async fn delete(
-    admin: AdminUser,
+    target: AdminOnUser,
     state: web::Data<AppState>,
     client: ClientIp,
-    path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = UserId::parse(&path)?.get();
-    let deleted = blocking::db(&state, move |conn| User::delete(conn, id)).await?;
-    Event::on_user(AuditEvent::UserDeleted, client.0, admin.0.user.id, &deleted)
-        .record(&state)
-        .await;
+    let caller = Caller::user(target.admin, client.0);
+    state.accounts.delete(caller, target.id).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }

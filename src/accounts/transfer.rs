@@ -12,17 +12,17 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::thread;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::password::{self, Workspace};
-use crate::db::Conn;
-use crate::domain::{Email, Name, Password, PasswordPolicy, Username};
-use crate::error::ApiError;
-use crate::models::bulk::{self, ImportRow};
-use crate::models::StoreError;
+use crate::auth::password;
+use crate::db::{Conn, StoreError};
+use crate::domain::{personal_inputs, Email, Name, Password, PasswordPolicy, Username};
+use crate::models::bulk;
+use crate::models::NewUserRow;
+
+use super::{AccountError, Accounts};
 
 /// Users per transaction.
 pub const BATCH: usize = 5_000;
@@ -81,8 +81,17 @@ pub enum ImportError {
         /// Users stored before the failure.
         imported: usize,
         /// The cause.
-        source: StoreError,
+        source: AccountError,
     },
+}
+
+impl From<StoreError> for ImportError {
+    fn from(source: StoreError) -> Self {
+        Self::Store {
+            imported: 0,
+            source: source.into(),
+        }
+    }
 }
 
 fn report(bad: &[(usize, String)], count: usize) -> String {
@@ -98,29 +107,49 @@ fn report(bad: &[(usize, String)], count: usize) -> String {
 
 /// What a line becomes once checked.
 struct Checked {
-    row: ImportRow,
-    /// A password still to hash (the row's hash is empty until then).
+    username: Username,
+    email: Option<Email>,
+    name: Name,
+    is_admin: bool,
+    disabled: bool,
+    /// The hash to store: given by the line, or made from `plain` before the insert.
+    hash: String,
+    /// A password still to hash.
     plain: Option<Password>,
 }
 
-/// Reads and checks one line.
-fn check(text: &str, policy: PasswordPolicy, now: i64) -> Result<Checked, String> {
+impl Checked {
+    fn row(&self, now: i64) -> NewUserRow<'_> {
+        NewUserRow {
+            username: self.username.as_str(),
+            name: self.name.as_str(),
+            email: self.email.as_ref().map(Email::as_str),
+            password_hash: &self.hash,
+            is_admin: self.is_admin,
+            disabled: self.disabled,
+            created: now,
+            updated: now,
+        }
+    }
+}
+
+/// Reads and checks one line, with the same domain types and password policy as every
+/// other way a user is made.
+fn check(text: &str, policy: PasswordPolicy) -> Result<Checked, String> {
     let record: Record = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let reason = |e: crate::domain::ValidationError| ApiError::from(e).to_string();
+    let reason = |e: crate::domain::ValidationError| e.to_string();
     let username = Username::parse(record.username).map_err(reason)?;
-    let email = record
-        .email
-        .filter(|e| !e.is_empty())
-        .map(Email::parse)
-        .transpose()
-        .map_err(reason)?;
+    let email = Email::parse_optional(record.email).map_err(reason)?;
     let name = Name::parse(record.name).map_err(reason)?;
     let (hash, plain) = match (record.password, record.password_hash) {
         (Some(plain), None) => {
             let plain = Password::parse(plain).map_err(reason)?;
-            let mut inputs = vec![username.as_str(), name.as_str()];
-            inputs.extend(email.as_ref().map(Email::as_str));
-            policy.check(&plain, &inputs).map_err(reason)?;
+            let personal = personal_inputs(
+                username.as_str(),
+                name.as_str(),
+                email.as_ref().map(Email::as_str),
+            );
+            policy.check(&plain, &personal).map_err(reason)?;
             (String::new(), Some(plain))
         }
         (None, Some(hash)) if password::is_importable_hash(&hash) => (hash, None),
@@ -130,16 +159,12 @@ fn check(text: &str, policy: PasswordPolicy, now: i64) -> Result<Checked, String
         _ => return Err("give exactly one of password and passwordHash".into()),
     };
     Ok(Checked {
-        row: ImportRow {
-            username: username.as_str().to_owned(),
-            name: name.as_str().to_owned(),
-            email: email.map(|e| e.as_str().to_owned()),
-            password_hash: hash,
-            is_admin: record.is_admin,
-            disabled: record.disabled,
-            created: now,
-            updated: now,
-        },
+        username,
+        email,
+        name,
+        is_admin: record.is_admin,
+        disabled: record.disabled,
+        hash,
         plain,
     })
 }
@@ -159,38 +184,79 @@ fn lines(
         .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty())))
 }
 
-/// Imports the users of `path`; returns how many were stored.
-pub fn import(
-    conn: &mut Conn,
-    path: &Path,
-    policy: PasswordPolicy,
-    now: i64,
-) -> Result<usize, ImportError> {
-    validate(conn, path, policy, now)?;
-    let mut imported = 0;
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut store = |batch: &mut Vec<Checked>| -> Result<(), ImportError> {
-        let rows = hash_plain(std::mem::take(batch));
-        imported += bulk::insert_batch(conn, &rows)
-            .map_err(|source| ImportError::Store { imported, source })?;
-        Ok(())
-    };
-    for (number, line) in lines(path)? {
-        let text = line.map_err(|source| read_error(path, source))?;
-        // Checked above; a file changed since then is refused like a bad one.
-        let checked = check(&text, policy, now).map_err(|reason| ImportError::BadLines {
-            bad: vec![(number, reason)],
-            count: 1,
-        })?;
-        batch.push(checked);
-        if batch.len() == BATCH {
-            store(&mut batch)?;
+impl Accounts {
+    /// Imports the users of the JSON Lines file at `path`; returns how many were stored.
+    /// Every line is checked first; only a file without a bad line is imported.
+    pub async fn import(&self, path: PathBuf) -> Result<usize, ImportError> {
+        let policy = self.rules.password_policy;
+        let checked_path = path.clone();
+        self.store
+            .run(move |conn| validate(conn, &checked_path, policy))
+            .await?;
+        let mut imported = 0;
+        let mut batch = Vec::with_capacity(BATCH);
+        for (number, line) in lines(&path)? {
+            let text = line.map_err(|source| read_error(&path, source))?;
+            // Checked above; a file changed since then is refused like a bad one.
+            let checked = check(&text, policy).map_err(|reason| ImportError::BadLines {
+                bad: vec![(number, reason)],
+                count: 1,
+            })?;
+            batch.push(checked);
+            if batch.len() == BATCH {
+                imported += self
+                    .import_batch(std::mem::take(&mut batch), imported)
+                    .await?;
+            }
         }
+        if !batch.is_empty() {
+            imported += self.import_batch(batch, imported).await?;
+        }
+        Ok(imported)
     }
-    if !batch.is_empty() {
-        store(&mut batch)?;
+
+    /// Hashes the batch's plain passwords through the hashing pool (a share of the batch
+    /// per permit, so every core works), then stores the batch in one write transaction.
+    async fn import_batch(&self, batch: Vec<Checked>, before: usize) -> Result<usize, ImportError> {
+        let failed = |source| ImportError::Store {
+            imported: before,
+            source,
+        };
+        let share = batch.len().div_ceil(self.hashing.permits()).max(1);
+        let mut shares = Vec::new();
+        let mut rest = batch;
+        while rest.len() > share {
+            let tail = rest.split_off(share);
+            shares.push(std::mem::replace(&mut rest, tail));
+        }
+        shares.push(rest);
+        let hashed = futures_util::future::join_all(shares.into_iter().map(|mut share| {
+            self.hashing.run(move |memory| {
+                for checked in &mut share {
+                    if let Some(plain) = checked.plain.take() {
+                        checked.hash = password::hash(&plain, memory)?;
+                    }
+                }
+                Ok::<_, password::HashError>(share)
+            })
+        }))
+        .await;
+        let mut batch = Vec::new();
+        for share in hashed {
+            let share = share
+                .map_err(AccountError::from)
+                .and_then(|hashed| hashed.map_err(AccountError::from))
+                .map_err(failed)?;
+            batch.extend(share);
+        }
+        let now = self.now();
+        self.transact(move |conn| {
+            let rows: Vec<NewUserRow<'_>> = batch.iter().map(|c| c.row(now)).collect();
+            Ok((bulk::insert_batch(conn, &rows)?, Vec::new()))
+        })
+        .await
+        .map_err(failed)
     }
-    Ok(imported)
 }
 
 fn read_error(path: &Path, source: std::io::Error) -> ImportError {
@@ -201,12 +267,7 @@ fn read_error(path: &Path, source: std::io::Error) -> ImportError {
 }
 
 /// Checks every line: its fields, duplicates within the file, and users already stored.
-fn validate(
-    conn: &mut Conn,
-    path: &Path,
-    policy: PasswordPolicy,
-    now: i64,
-) -> Result<(), ImportError> {
+fn validate(conn: &mut Conn, path: &Path, policy: PasswordPolicy) -> Result<(), ImportError> {
     let mut bad = Vec::new();
     let mut count = 0;
     let mut flag = |number: usize, reason: String| {
@@ -226,7 +287,7 @@ fn validate(
         let (taken_names, taken_mails) =
             bulk::taken(conn, &names, &mails).map_err(|source| ImportError::Store {
                 imported: 0,
-                source,
+                source: source.into(),
             })?;
         let (taken_names, taken_mails): (HashSet<_>, HashSet<_>) = (
             taken_names.into_iter().collect(),
@@ -246,15 +307,15 @@ fn validate(
     };
     for (number, line) in lines(path)? {
         let text = line.map_err(|source| read_error(path, source))?;
-        let checked = match check(&text, policy, now) {
-            Ok(checked) => checked.row,
+        let checked = match check(&text, policy) {
+            Ok(checked) => checked,
             Err(reason) => {
                 flag(number, reason);
                 continue;
             }
         };
-        let username = checked.username.to_ascii_lowercase();
-        let email = checked.email.map(|e| e.to_ascii_lowercase());
+        let username = checked.username.as_str().to_ascii_lowercase();
+        let email = checked.email.map(|e| e.as_str().to_ascii_lowercase());
         if !usernames.insert(username.clone()) {
             flag(
                 number,
@@ -279,37 +340,24 @@ fn validate(
     Ok(())
 }
 
-/// Hashes the batch's plain passwords on every core, each thread with its own workspace.
-fn hash_plain(batch: Vec<Checked>) -> Vec<ImportRow> {
-    if batch.iter().all(|checked| checked.plain.is_none()) {
-        return batch.into_iter().map(|checked| checked.row).collect();
-    }
-    let threads = thread::available_parallelism().map_or(1, usize::from);
-    let chunk = batch.len().div_ceil(threads).max(1);
-    let mut batch = batch;
-    thread::scope(|scope| {
-        for part in batch.chunks_mut(chunk) {
-            scope.spawn(move || {
-                let mut memory = Workspace::new();
-                for checked in part.iter_mut() {
-                    if let Some(plain) = checked.plain.take() {
-                        // Hashing fails only on allocation; an empty hash never verifies.
-                        checked.row.password_hash =
-                            password::hash(&plain, &mut memory).unwrap_or_default();
-                    }
-                }
-            });
-        }
-    });
-    batch.into_iter().map(|checked| checked.row).collect()
+/// Why an export stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Reading the users failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing a line failed.
+    #[error("cannot write the export: {0}")]
+    Write(#[from] std::io::Error),
 }
 
-/// Writes every user as a line, by id; returns how many.
-pub fn export(conn: &mut Conn, output: &mut dyn Write) -> Result<usize, String> {
+/// Writes every user as a line, by id; returns how many. Runs on the caller's thread (the
+/// command line's, which has no async workers to keep free).
+pub fn export(conn: &mut Conn, output: &mut dyn Write) -> Result<usize, ExportError> {
     let mut after = 0;
     let mut written = 0;
     loop {
-        let users = bulk::users_after(conn, after, 1_000).map_err(|e| e.to_string())?;
+        let users = bulk::users_after(conn, after, 1_000)?;
         let Some(last) = users.last() else {
             return Ok(written);
         };
@@ -324,8 +372,8 @@ pub fn export(conn: &mut Conn, output: &mut dyn Write) -> Result<usize, String> 
                 password: None,
                 password_hash: Some(user.password_hash),
             };
-            let line = serde_json::to_string(&record).map_err(|e| e.to_string())?;
-            writeln!(output, "{line}").map_err(|e| e.to_string())?;
+            let line = serde_json::to_string(&record).map_err(std::io::Error::other)?;
+            writeln!(output, "{line}")?;
             written += 1;
         }
     }

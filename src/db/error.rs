@@ -1,6 +1,8 @@
+//! `StoreError`: what a query can fail with.
+
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-/// What a query can fail with, in terms the API can act on.
+/// What a query can fail with, in terms the accounts layer can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No user has the id.
@@ -19,6 +21,9 @@ pub enum StoreError {
     /// closed under the query.
     #[error("the database is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The blocking task running the query did not finish (it panicked).
+    #[error("a database task failed: {0}")]
+    Task(String),
     /// Anything else the database reported.
     #[error("database error")]
     Database(#[source] DieselError),

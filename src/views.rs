@@ -1,12 +1,12 @@
-//! Response bodies. A user is shown through `UserView` only, which has no hash to leak.
+//! How users, tokens and acknowledgements are shown, as JSON: by the API's answers and the
+//! command line's `--json` output alike. A user is shown through `UserView` only, which
+//! has no hash to leak.
 
-use actix_web::HttpResponse;
 use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::token::IssuedToken;
-use crate::domain::Page;
 use crate::models::User;
 
 /// The user object of every answer; `password` is always `""`.
@@ -87,19 +87,6 @@ impl TokenView {
             token_expires: expires,
         }
     }
-}
-
-/// A page of a list: the items as JSON and the pagination headers.
-pub fn paginated<T, V: Serialize>(
-    page: Page,
-    total: i64,
-    items: Vec<T>,
-    view: impl Fn(T) -> V,
-) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("x-pagination-total-pages", page.count_for(total)))
-        .insert_header(("x-pagination-result-count", items.len()))
-        .json(items.into_iter().map(view).collect::<Vec<_>>())
 }
 
 /// `{"message": "..."}` for actions with nothing else to return.

@@ -1,13 +1,43 @@
-//! The error answers the description refers to, one per status. Each is the `Error` body
-//! `{code, message}`; the descriptions name the codes a route can give.
+//! Types that exist only to describe the API in its OpenAPI document: the error answers
+//! (one per status, each the `Error` body `{code, message}`, whose descriptions name the
+//! codes a route can give), the `{id}` path parameter and the audit event types. A leaf:
+//! handlers refer to these, and `openapi` collects the handlers.
 #![expect(
     dead_code,
     reason = "description-only types: handlers answer through ApiError, never build these"
 )]
 
-use utoipa::ToResponse;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{IntoParams, PartialSchema, ToResponse, ToSchema};
 
-use crate::error::ErrorBody;
+use crate::domain::AuditEvent;
+
+use super::error::ErrorBody;
+
+/// The `{id}` of a user's URL.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserIdParam {
+    /// The user's id.
+    #[param(minimum = 1, example = 2)]
+    id: i64,
+}
+
+/// The audit event types, as strings.
+pub struct AuditEventType;
+
+impl PartialSchema for AuditEventType {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(AuditEvent::ALL.map(AuditEvent::as_str)))
+            .examples([AuditEvent::LoginFailed.as_str()])
+            .into()
+    }
+}
+
+impl ToSchema for AuditEventType {}
 
 /// 400: the input is invalid (codes 1001–1030): see `message`.
 #[derive(ToResponse)]

@@ -1,0 +1,142 @@
+//! `AccountError`: why an account operation did not happen, in terms of the accounts
+//! themselves. It knows nothing of HTTP: each door maps it (the API to a status and a
+//! stable code, the command line to a line on stderr). The messages are written for the
+//! person who asked, and are the same through every door.
+
+use std::time::Duration;
+
+use crate::auth::hashing::HashingError;
+use crate::auth::password::HashError;
+use crate::db::StoreError;
+use crate::domain::ValidationError;
+
+/// Why an account operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// A field failed validation.
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+    /// A user changing its own password must send the current one.
+    #[error("To change your own password, send your current password as oldPassword.")]
+    OldPasswordRequired,
+    /// The username belongs to someone else.
+    #[error("A user with this username already exists.")]
+    UsernameTaken,
+    /// The email belongs to someone else.
+    #[error("A user with this email address already exists.")]
+    EmailTaken,
+    /// Deleting, demoting or disabling the last enabled admin.
+    #[error("The last enabled admin cannot be deleted, demoted or disabled.")]
+    LastAdmin,
+    /// Unknown, malformed, expired or revoked token, or a disabled account's.
+    #[error("The token is invalid, expired or revoked.")]
+    InvalidToken,
+    /// Unknown username or wrong password: one answer for both.
+    #[error("Wrong username or password.")]
+    WrongCredentials,
+    /// The caller is not an admin.
+    #[error("Only admins may do this.")]
+    AdminRequired,
+    /// Registration is switched off.
+    #[error("Registration is closed.")]
+    RegistrationClosed,
+    /// The account is disabled.
+    #[error("This account is disabled.")]
+    AccountDisabled,
+    /// The current password sent with a password change is wrong.
+    #[error("The current password (oldPassword) is wrong.")]
+    WrongOldPassword,
+    /// A non-admin changing another user's password.
+    #[error("You may only change your own password.")]
+    NotOwnAccount,
+    /// No user with this id.
+    #[error("The user does not exist.")]
+    UserNotFound,
+    /// Too many attempts: a locked username, or a client over its rate.
+    #[error("Too many attempts; retry after {} seconds.", whole_seconds(*.retry_after))]
+    Throttled {
+        /// When a retry may succeed.
+        retry_after: Duration,
+    },
+    /// Every hashing slot stayed busy for ROSTER_HASH_WAIT.
+    #[error("The server is busy checking passwords; retry in a moment.")]
+    HashingBusy,
+    /// The database cannot be reached, or has no free connection within ROSTER_DB_TIMEOUT.
+    #[error("The service is temporarily unavailable; try again shortly.")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Anything unexpected; the cause goes to the log, never to a client.
+    #[error("Internal server error.")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AccountError {
+    /// Seconds until a retry may succeed, rounded up (retrying at the advertised second
+    /// must not be refused again), at least 1.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            Self::HashingBusy | Self::Unavailable(_) => Some(1),
+            Self::Throttled { retry_after } => Some(whole_seconds(*retry_after)),
+            _ => None,
+        }
+    }
+}
+
+fn whole_seconds(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis().div_ceil(1000))
+        .unwrap_or(u64::MAX)
+        .max(1)
+}
+
+impl From<StoreError> for AccountError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::UserNotFound => Self::UserNotFound,
+            StoreError::UsernameTaken => Self::UsernameTaken,
+            StoreError::EmailTaken => Self::EmailTaken,
+            StoreError::LastAdmin => Self::LastAdmin,
+            StoreError::Unavailable(e) => Self::Unavailable(e),
+            e @ (StoreError::Database(_) | StoreError::Task(_)) => Self::Internal(e.into()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AccountError {
+    fn from(error: diesel::result::Error) -> Self {
+        StoreError::from(error).into()
+    }
+}
+
+impl From<HashingError> for AccountError {
+    fn from(error: HashingError) -> Self {
+        match error {
+            HashingError::Busy => Self::HashingBusy,
+            e @ HashingError::Task(_) => Self::Internal(e.into()),
+        }
+    }
+}
+
+impl From<HashError> for AccountError {
+    fn from(error: HashError) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_waits_round_up_to_whole_seconds() {
+        let throttled = |millis| AccountError::Throttled {
+            retry_after: Duration::from_millis(millis),
+        };
+        assert_eq!(throttled(60_000).retry_after_seconds(), Some(60));
+        assert_eq!(throttled(59_001).retry_after_seconds(), Some(60));
+        assert_eq!(throttled(10).retry_after_seconds(), Some(1));
+        assert_eq!(
+            throttled(60_000).to_string(),
+            "Too many attempts; retry after 60 seconds."
+        );
+        assert_eq!(AccountError::LastAdmin.retry_after_seconds(), None);
+    }
+}

@@ -1,0 +1,202 @@
+//! The accounts layer: every account operation, once, for every door (the HTTP API, the
+//! command line, the import, and later mail links, SCIM and forward-auth).
+//!
+//! Each operation validates with the domain types, hashes through the bounded hashing pool,
+//! writes its rows and its audit entry in one write transaction, and answers with an
+//! [`AccountError`] that knows nothing of HTTP. Doors parse their input into domain types,
+//! call one function here, and map the answer.
+
+mod audit;
+mod error;
+mod passwords;
+mod session;
+pub mod transfer;
+mod users;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::hashing::HashingPool;
+use crate::auth::password::{self, HashError};
+use crate::config::Settings;
+use crate::db::{write_transaction, Conn, Store};
+use crate::domain::PasswordPolicy;
+use crate::models::audit::NewAuditEntry;
+use crate::models::User;
+use crate::security::clock::Clock;
+use crate::security::throttle::{Limits, Throttle};
+
+pub use error::AccountError;
+pub use session::{authenticate, Session};
+
+/// The account rules in force, from the settings.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// How strong new passwords must be.
+    pub password_policy: PasswordPolicy,
+    /// Lifetime of newly issued tokens.
+    pub token_ttl: Duration,
+    /// Whether anyone may register.
+    pub registration_open: bool,
+    /// Brute-force limits on logins and registrations.
+    pub limits: Limits,
+}
+
+impl Rules {
+    /// The rules the settings ask for.
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            password_policy: settings.password_policy,
+            token_ttl: settings.token_ttl,
+            registration_open: settings.registration_enabled,
+            limits: settings.throttle.clone(),
+        }
+    }
+}
+
+/// What every operation needs: where the rows are, the one clock, the hashing pool and the
+/// rules. One per process, shared by all requests.
+#[derive(Debug)]
+pub struct Accounts {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    hashing: HashingPool,
+    rules: Rules,
+    throttle: Throttle,
+    /// Verified against when a login names an unknown user, to keep timing constant.
+    dummy_hash: String,
+}
+
+impl Accounts {
+    /// The accounts over `store`; computes the dummy hash (one argon2 run).
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        hashing: HashingPool,
+        rules: Rules,
+    ) -> Result<Self, HashError> {
+        Ok(Self {
+            throttle: Throttle::new(rules.limits.clone(), clock.clone()),
+            dummy_hash: password::dummy_hash()?,
+            store,
+            clock,
+            hashing,
+            rules,
+        })
+    }
+
+    /// Where the rows are, for reads that need no account rule (lists, the audit log).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Now, in unix seconds, by the one clock.
+    pub fn now(&self) -> i64 {
+        self.clock.unix_seconds()
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Runs `change` and writes the audit entries it returns in one write transaction,
+    /// then logs the entries' lines once that committed: an operation that fails leaves no
+    /// entry, and no entry exists without its change.
+    async fn transact<T, F>(&self, change: F) -> Result<T, AccountError>
+    where
+        F: FnOnce(&mut Conn) -> Result<(T, Vec<NewAuditEntry>), AccountError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (value, entries) = self
+            .store
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    let (value, entries) = change(conn)?;
+                    audit::insert(conn, &entries)?;
+                    Ok::<_, AccountError>((value, entries))
+                })
+            })
+            .await?;
+        entries.iter().for_each(audit::log_line);
+        Ok(value)
+    }
+
+    /// Hashing permits taken, and permits in all.
+    pub fn hashing_usage(&self) -> (usize, usize) {
+        self.hashing.usage()
+    }
+}
+
+/// Who asks for an operation, and from where: what the audit log records.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Whose rights the operation runs with.
+    pub actor: Actor,
+    /// The client address (by the trusted-proxy rule), or `cli`.
+    pub origin: String,
+}
+
+/// Whose rights an operation runs with.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// Nobody signed in (register, login).
+    Anonymous,
+    /// A signed-in user, by the session of its token.
+    User(Session),
+    /// The operator at the command line: every right, no account.
+    Operator,
+}
+
+impl Caller {
+    /// A client that has not signed in, at `ip`.
+    pub fn anonymous(ip: impl ToString) -> Self {
+        Self {
+            actor: Actor::Anonymous,
+            origin: ip.to_string(),
+        }
+    }
+
+    /// The signed-in `session`, at `ip`.
+    pub fn user(session: Session, ip: impl ToString) -> Self {
+        Self {
+            actor: Actor::User(session),
+            origin: ip.to_string(),
+        }
+    }
+
+    /// The operator at the command line (audited as `cli`, with no actor).
+    pub fn operator() -> Self {
+        Self {
+            actor: Actor::Operator,
+            origin: "cli".to_owned(),
+        }
+    }
+
+    /// The acting user's id, when a user acts.
+    pub fn actor_id(&self) -> Option<i64> {
+        self.session().map(|s| s.user.id)
+    }
+
+    /// The session, when a user acts.
+    pub fn session(&self) -> Option<&Session> {
+        match &self.actor {
+            Actor::User(session) => Some(session),
+            Actor::Anonymous | Actor::Operator => None,
+        }
+    }
+
+    /// Refuses unless the caller may manage users: an admin, or the operator.
+    fn require_admin(&self) -> Result<(), AccountError> {
+        match &self.actor {
+            Actor::Operator => Ok(()),
+            Actor::User(session) if session.user.is_admin => Ok(()),
+            Actor::User(_) | Actor::Anonymous => Err(AccountError::AdminRequired),
+        }
+    }
+}
+
+/// A user's own details, which make a password guessable.
+fn personal_inputs_of(user: &User) -> Vec<String> {
+    crate::domain::personal_inputs(&user.username, &user.name, user.email.as_deref())
+}

@@ -1,0 +1,197 @@
+//! Signing in and out: registration, login, logout, and the check of a bearer token.
+
+use std::net::IpAddr;
+
+use crate::auth::password::needs_rehash;
+use crate::auth::token::{self, IssuedToken};
+use crate::db::Conn;
+use crate::domain::{AuditEvent, NewUser, Password, Username};
+use crate::models::{token as tokens, Credentials, NewUserRow, User};
+use crate::security::throttle::Refused;
+
+use super::{audit, AccountError, Accounts, Caller};
+
+/// A signed-in user: the account behind a valid bearer token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The account, as it is now (enabled: a disabled account's tokens are refused).
+    pub user: User,
+    /// The token of this session (for logout and "end the others").
+    pub token_id: i64,
+}
+
+impl Session {
+    /// The session if its user is an admin; `AdminRequired` otherwise.
+    pub fn require_admin(self) -> Result<Self, AccountError> {
+        if self.user.is_admin {
+            Ok(self)
+        } else {
+            Err(AccountError::AdminRequired)
+        }
+    }
+}
+
+/// The session of the token stored as `token_hash`, if it is valid at `now`: one indexed
+/// query. A function on a connection, so a read can check its token and run its query in
+/// one trip to the blocking pool.
+pub fn authenticate(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Session, AccountError> {
+    tokens::authenticate(conn, token_hash, now)?
+        .map(|(user, token_id)| Session { user, token_id })
+        .ok_or(AccountError::InvalidToken)
+}
+
+impl From<Refused> for AccountError {
+    fn from(refused: Refused) -> Self {
+        Self::Throttled {
+            retry_after: refused.retry_after,
+        }
+    }
+}
+
+impl Accounts {
+    /// The session of a bearer token, checked on the blocking pool.
+    pub async fn session(&self, token_hash: String) -> Result<Session, AccountError> {
+        let now = self.now();
+        self.store
+            .run(move |conn| authenticate(conn, &token_hash, now))
+            .await
+    }
+
+    /// Whether `ip` may try to register now: registration is open and the address is under
+    /// its rate. Counts the attempt. Doors call it before reading the registration, so a
+    /// flood of malformed ones is limited too.
+    pub fn admit_registration(&self, ip: IpAddr) -> Result<(), AccountError> {
+        if !self.rules.registration_open {
+            return Err(AccountError::RegistrationClosed);
+        }
+        Ok(self.throttle.register_attempt(ip)?)
+    }
+
+    /// Creates a self-registered account, admin only if it is the very first, and signs it
+    /// in. Two racing first registrations cannot both become admin: the check and the
+    /// insert share one write transaction.
+    pub async fn register(
+        &self,
+        ip: IpAddr,
+        new: NewUser,
+    ) -> Result<(User, IssuedToken), AccountError> {
+        let password_hash = self
+            .hash_new(new.password.clone(), new.personal_inputs())
+            .await?;
+        let now = self.now();
+        let issued = token::issue(now, self.rules.token_ttl);
+        let record = issued.record.clone();
+        let caller = Caller::anonymous(ip);
+        let user = self
+            .transact(move |conn| {
+                let first = User::none_yet(conn)?;
+                let user = User::create(conn, &NewUserRow::of(&new, first, &password_hash, now))?;
+                tokens::insert(conn, user.id, &record)?;
+                let mut entry = audit::on_user(AuditEvent::UserRegistered, &caller, &user, now);
+                entry.actor_id = Some(user.id);
+                Ok((user, vec![entry]))
+            })
+            .await?;
+        Ok((user, issued))
+    }
+
+    /// Exchanges a username and password for a token. Throttled per username and per
+    /// address before any lookup or hashing; an unknown user costs one verification too
+    /// (against the dummy hash), so neither the answer nor its timing tells who exists.
+    /// A hash made with older parameters is upgraded while the plaintext is at hand.
+    pub async fn login(
+        &self,
+        ip: IpAddr,
+        username: &str,
+        password: Password,
+    ) -> Result<(i64, IssuedToken), AccountError> {
+        self.throttle.check_login(username, ip)?;
+        // A name outside the naming rules cannot exist, and some (NUL) no database takes.
+        let found = match Username::parse(username.to_owned()) {
+            Ok(valid) => {
+                self.store
+                    .run(move |conn| Credentials::by_username(conn, valid.as_str()))
+                    .await?
+            }
+            Err(_) => None,
+        };
+        let stored = found
+            .as_ref()
+            .map_or_else(|| self.dummy_hash.clone(), |c| c.password_hash.clone());
+        let matches = self.verify(password.clone(), stored).await?;
+        let caller = Caller::anonymous(ip);
+        let credentials = match found {
+            Some(credentials) if matches => credentials,
+            not_matched => {
+                self.login_failed(ip, username, not_matched.map(|c| c.id))
+                    .await;
+                return Err(AccountError::WrongCredentials);
+            }
+        };
+        self.throttle.login_succeeded(username);
+        if credentials.disabled {
+            return Err(AccountError::AccountDisabled);
+        }
+        let upgraded = match needs_rehash(&credentials.password_hash) {
+            true => Some(self.rehash(password).await?),
+            false => None,
+        };
+        let user_id = credentials.id;
+        let now = self.now();
+        let issued = token::issue(now, self.rules.token_ttl);
+        let record = issued.record.clone();
+        let mut entry = audit::entry(AuditEvent::LoginSucceeded, &caller, now);
+        (entry.actor_id, entry.target_id) = (Some(user_id), Some(user_id));
+        entry.username = Some(audit::tried(username));
+        // One transaction, so one commit (and fsync) per login.
+        self.transact(move |conn| {
+            if let Some(hash) = &upgraded {
+                User::replace_password_hash(conn, user_id, hash)?;
+            }
+            tokens::purge_expired(conn, user_id, now)?;
+            tokens::insert(conn, user_id, &record)?;
+            Ok(((), vec![entry]))
+        })
+        .await?;
+        Ok((user_id, issued))
+    }
+
+    /// Records a failed login, and the lockout it may trigger. Nothing changed, so a
+    /// failure to write the entries is logged rather than answered.
+    async fn login_failed(&self, ip: IpAddr, username: &str, target: Option<i64>) {
+        let now = self.now();
+        let caller = &Caller::anonymous(ip);
+        let mut failed = audit::entry(AuditEvent::LoginFailed, caller, now);
+        failed.target_id = target;
+        failed.username = Some(audit::tried(username));
+        let mut entries = vec![failed];
+        if self.throttle.login_failed(username, ip).is_some() {
+            let mut locked = audit::entry(AuditEvent::LoginThrottled, caller, now);
+            locked.username = Some(audit::tried(username));
+            entries.push(locked);
+        }
+        entries.iter().for_each(audit::log_line);
+        let written = self
+            .store
+            .run(move |conn| audit::insert(conn, &entries))
+            .await;
+        if let Err(e) = written {
+            log::error!(target: "roster::audit", "cannot write the audit log: {e}");
+        }
+    }
+
+    /// Ends the caller's own session (revokes the token it signed in with).
+    pub async fn logout(&self, caller: Caller) -> Result<(), AccountError> {
+        let session = caller
+            .session()
+            .cloned()
+            .ok_or(AccountError::InvalidToken)?;
+        let now = self.now();
+        let entry = audit::on_user(AuditEvent::Logout, &caller, &session.user, now);
+        self.transact(move |conn| {
+            tokens::revoke(conn, session.token_id)?;
+            Ok(((), vec![entry]))
+        })
+        .await
+    }
+}

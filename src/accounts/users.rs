@@ -1,0 +1,146 @@
+//! Managing users: create, update (disable and enable too), delete, end sessions, set a
+//! password; and the admin reads.
+
+use crate::db::{Conn, StoreError};
+use crate::domain::{AuditEvent, NewUser, Password, UserUpdate};
+use crate::models::{Credentials, NewUserRow, User};
+
+use super::{audit, authenticate, personal_inputs_of, AccountError, Accounts, Actor, Caller};
+
+impl Accounts {
+    /// Runs the read `query` for the admin behind `token_hash`, in one trip to the
+    /// blocking pool and on one connection: an admin read costs one hop, not one for the
+    /// token and one for the query. `query` runs only for an admin.
+    pub async fn read_as_admin<T, E, F>(&self, token_hash: String, query: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<AccountError> + From<StoreError> + Send + 'static,
+    {
+        let now = self.now();
+        self.store
+            .run(move |conn| {
+                authenticate(conn, &token_hash, now)?.require_admin()?;
+                query(conn)
+            })
+            .await
+    }
+
+    /// Creates a user with the flags it asks for (admins and the operator).
+    pub async fn create(&self, caller: Caller, new: NewUser) -> Result<User, AccountError> {
+        caller.require_admin()?;
+        let password_hash = self
+            .hash_new(new.password.clone(), new.personal_inputs())
+            .await?;
+        let now = self.now();
+        self.transact(move |conn| {
+            let row = NewUserRow::of(&new, new.is_admin, &password_hash, now);
+            let user = User::create(conn, &row)?;
+            let entry = audit::on_user(AuditEvent::UserCreated, &caller, &user, now);
+            Ok((user, vec![entry]))
+        })
+        .await
+    }
+
+    /// Changes some fields of user `id`, refusing to remove the last enabled admin.
+    /// Disabling ends every session of the user; re-enabling brings none back.
+    pub async fn update(
+        &self,
+        caller: Caller,
+        id: i64,
+        update: UserUpdate,
+    ) -> Result<User, AccountError> {
+        caller.require_admin()?;
+        let now = self.now();
+        self.transact(move |conn| {
+            let user = User::update(conn, id, &update, now)?;
+            let toggled = update.disabled.map(|disabled| match disabled {
+                true => AuditEvent::UserDisabled,
+                false => AuditEvent::UserEnabled,
+            });
+            let entries = [Some(AuditEvent::UserUpdated), toggled]
+                .into_iter()
+                .flatten()
+                .map(|event| audit::on_user(event, &caller, &user, now))
+                .collect();
+            Ok((user, entries))
+        })
+        .await
+    }
+
+    /// Deletes user `id` and its sessions, refusing to delete the last enabled admin.
+    /// Returns the user as it was.
+    pub async fn delete(&self, caller: Caller, id: i64) -> Result<User, AccountError> {
+        caller.require_admin()?;
+        let now = self.now();
+        self.transact(move |conn| {
+            let user = User::delete(conn, id)?;
+            let entry = audit::on_user(AuditEvent::UserDeleted, &caller, &user, now);
+            Ok((user, vec![entry]))
+        })
+        .await
+    }
+
+    /// Ends every session of user `id`, but the caller's own.
+    pub async fn end_sessions(&self, caller: Caller, id: i64) -> Result<(), AccountError> {
+        caller.require_admin()?;
+        let keep = caller
+            .session()
+            .filter(|session| session.user.id == id)
+            .map(|session| session.token_id);
+        let now = self.now();
+        self.transact(move |conn| {
+            User::end_sessions(conn, id, keep)?;
+            let mut entry = audit::entry(AuditEvent::TokensRevoked, &caller, now);
+            entry.target_id = Some(id);
+            Ok(((), vec![entry]))
+        })
+        .await
+    }
+
+    /// Refuses unless `caller` may set the password of user `id`: its own, or anyone's
+    /// for an admin or the operator. Doors may ask before reading the new password.
+    pub fn may_set_password(&self, caller: &Caller, id: i64) -> Result<(), AccountError> {
+        match &caller.actor {
+            Actor::User(session) if session.user.id == id => Ok(()),
+            Actor::User(_) | Actor::Anonymous => caller
+                .require_admin()
+                .map_err(|_| AccountError::NotOwnAccount),
+            Actor::Operator => Ok(()),
+        }
+    }
+
+    /// Sets the password of user `id`. A user changing its own sends the current one
+    /// (`old`) and keeps the session it asks from; every other session of the user ends.
+    pub async fn set_password(
+        &self,
+        caller: Caller,
+        id: i64,
+        new: Password,
+        old: Option<String>,
+    ) -> Result<(), AccountError> {
+        self.may_set_password(&caller, id)?;
+        let target = self.store.run(move |conn| User::find(conn, id)).await?;
+        let own = caller.session().filter(|session| session.user.id == id);
+        let keep = own.map(|session| session.token_id);
+        if own.is_some() {
+            let old = old.ok_or(AccountError::OldPasswordRequired)?;
+            let stored = self
+                .store
+                .run(move |conn| Credentials::by_id(conn, id))
+                .await?
+                .password_hash;
+            if !self.verify(Password::unchecked(old), stored).await? {
+                return Err(AccountError::WrongOldPassword);
+            }
+        }
+        let password_hash = self.hash_new(new, personal_inputs_of(&target)).await?;
+        let now = self.now();
+        self.transact(move |conn| {
+            User::set_password(conn, id, &password_hash, keep, now)?;
+            let entry = audit::on_user(AuditEvent::PasswordChanged, &caller, &target, now);
+            Ok(((), vec![entry]))
+        })
+        .await
+    }
+}

@@ -1,0 +1,244 @@
+//! Who is calling, as handler arguments. Authentication and the admin check always come
+//! before the body is read, by one mechanism: [`Guarded`] extracts its guard first and
+//! only then its body. Reads without a body check their token in the same trip to the
+//! database as their query ([`Bearer`] and `Accounts::read_as_admin`).
+
+use std::future::{ready, Future, Ready};
+use std::net::{IpAddr, Ipv4Addr};
+use std::pin::Pin;
+
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use ipnet::IpNet;
+
+use crate::accounts::{Caller, Session};
+use crate::auth::token::TokenSecret;
+use crate::domain::UserId;
+use crate::security::client_ip;
+
+use super::error::ApiError;
+use super::state::AppState;
+
+type ExtractFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// The caller, authenticated by a valid bearer token.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Session);
+
+/// An authenticated caller who is an admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub Session);
+
+/// The bearer token of a request, read from the header only: for reads that check it in
+/// the same trip to the database as their own query.
+#[derive(Debug)]
+pub struct Bearer(TokenSecret);
+
+impl Bearer {
+    /// The SHA-256 the token is stored as.
+    pub fn hash(&self) -> String {
+        self.0.hash()
+    }
+}
+
+impl FromRequest for Bearer {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(bearer_token(req).map(Self))
+    }
+}
+
+/// The application state of a request.
+pub fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("application state missing"))
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = ExtractFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state_of(req);
+        let secret = bearer_token(req);
+        Box::pin(async move {
+            let token_hash = secret?.hash();
+            Ok(Self(state?.accounts.session(token_hash).await?))
+        })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = ExtractFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = AuthUser::from_request(req, payload);
+        Box::pin(async move { Ok(Self(auth.await?.0.require_admin()?)) })
+    }
+}
+
+/// An admin acting on the user of the path's `{id}`: the admin check first, then the id.
+#[derive(Debug)]
+pub struct AdminOnUser {
+    /// The admin.
+    pub admin: Session,
+    /// The user acted on.
+    pub id: i64,
+}
+
+impl FromRequest for AdminOnUser {
+    type Error = ApiError;
+    type Future = ExtractFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let admin = AdminUser::from_request(req, payload);
+        let id = path_id(req);
+        Box::pin(async move {
+            let admin = admin.await?.0;
+            Ok(Self { admin, id: id? })
+        })
+    }
+}
+
+/// A caller allowed to set the password of the path's `{id}`: itself, or anyone's for an
+/// admin. Checked before the new password is read.
+#[derive(Debug)]
+pub struct PasswordSetter {
+    /// The caller.
+    pub caller: Caller,
+    /// Whose password.
+    pub id: i64,
+}
+
+impl FromRequest for PasswordSetter {
+    type Error = ApiError;
+    type Future = ExtractFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = AuthUser::from_request(req, payload);
+        let id = path_id(req);
+        let ip = ClientIp::of(req);
+        let state = state_of(req);
+        Box::pin(async move {
+            let caller = Caller::user(auth.await?.0, ip);
+            let id = id?;
+            state?.accounts.may_set_password(&caller, id)?;
+            Ok(Self { caller, id })
+        })
+    }
+}
+
+/// Registration is open and this address is under its rate (the attempt is counted).
+#[derive(Debug)]
+pub struct RegistrationOpen(pub IpAddr);
+
+impl FromRequest for RegistrationOpen {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ip = ClientIp::of(req);
+        ready(state_of(req).and_then(|state| {
+            state.accounts.admit_registration(ip)?;
+            Ok(Self(ip))
+        }))
+    }
+}
+
+/// A guard `G` and a body `T`: `T` is extracted only once `G` succeeded, so a caller who
+/// may not act never gets its body parsed (and gets the guard's error, not the body's).
+#[derive(Debug)]
+pub struct Guarded<G, T>(pub G, pub T);
+
+impl<G, T> FromRequest for Guarded<G, T>
+where
+    G: FromRequest + 'static,
+    T: FromRequest + 'static,
+    ApiError: From<G::Error> + From<T::Error>,
+{
+    type Error = ApiError;
+    type Future = ExtractFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let guard = G::from_request(req, &mut Payload::None);
+        let (req, mut payload) = (req.clone(), payload.take());
+        Box::pin(async move {
+            let guard = guard.await?;
+            let body = T::from_request(&req, &mut payload).await?;
+            Ok(Self(guard, body))
+        })
+    }
+}
+
+/// The client's address, by the trusted-proxy rule (see `security::client_ip`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// The address of `req`'s client.
+    pub fn of(req: &HttpRequest) -> IpAddr {
+        let trusted = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(&[][..], |state| &state.trusted_proxies[..]);
+        client_ip_of(req, trusted)
+    }
+}
+
+impl FromRequest for ClientIp {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(Self::of(req))))
+    }
+}
+
+/// The client address of `req`, believing forwarding headers only from `trusted` peers.
+pub fn client_ip_of(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
+    let peer = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip());
+    // Repeated header lines form one list, in order.
+    let joined = |name: &str| {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    let forwarded = joined("forwarded");
+    let x_forwarded_for = joined("x-forwarded-for");
+    client_ip::resolve(
+        peer,
+        forwarded.as_deref(),
+        x_forwarded_for.as_deref(),
+        trusted,
+    )
+}
+
+/// The user id of the path's `{id}`.
+pub fn path_id(req: &HttpRequest) -> Result<i64, ApiError> {
+    let raw = req.match_info().get("id").unwrap_or_default();
+    Ok(UserId::parse(raw)?.get())
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+fn bearer_token(req: &HttpRequest) -> Result<TokenSecret, ApiError> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::MissingToken)?;
+    let invalid = || ApiError::from(crate::accounts::AccountError::InvalidToken);
+    let value = header.to_str().map_err(|_| invalid())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(invalid)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(invalid());
+    }
+    Ok(TokenSecret::new(token.to_owned()))
+}
