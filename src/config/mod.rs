@@ -9,6 +9,7 @@ mod parse;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -35,7 +36,7 @@ pub struct Setting<T> {
 
 impl<T> Setting<T> {
     /// A setting named `name` (`ROSTER_…`), `default` when unset, read by `parse`.
-    pub const fn new(
+    pub fn new(
         name: &'static str,
         default: &'static str,
         parse: fn(&str) -> Result<T, String>,
@@ -191,7 +192,7 @@ impl Settings {
                 "longest wait for a pooled connection (then 503), and the statement and lock-wait timeout of every connection (PostgreSQL `statement_timeout` and `lock_timeout`, MariaDB `max_statement_time` and `innodb_lock_wait_timeout`, SQLite `busy_timeout`)."))?,
             db_startup_wait: r.get(Setting::new("ROSTER_DB_STARTUP_WAIT", "30s", parse_duration,
                 "how long start-up retries a database that does not answer (a server still booting) before exiting with an error."))?,
-            hash_concurrency: r.get(Setting::new("ROSTER_HASH_CONCURRENCY", "", parse_concurrency,
+            hash_concurrency: r.get(Setting::new("ROSTER_HASH_CONCURRENCY", cpus(), parse_count,
                 "argon2 runs at once (each ~19 MiB for ~30 ms).").shown("number of CPUs"))?,
             hash_wait: r.get(Setting::new("ROSTER_HASH_WAIT", "2s", parse_duration,
                 "longest wait for a hashing slot; past it a login/registration gets 503 5031 with `Retry-After`. Durations also take `ms`."))?,
@@ -310,11 +311,14 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
     }
 }
 
-fn parse_concurrency(value: &str) -> Result<usize, String> {
-    if value.is_empty() {
-        return Ok(std::thread::available_parallelism().map_or(1, |n| n.get()));
-    }
-    parse_count(value)
+/// The number of CPUs, as text: the default of `ROSTER_HASH_CONCURRENCY`.
+fn cpus() -> &'static str {
+    static CPUS: OnceLock<String> = OnceLock::new();
+    CPUS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .to_string()
+    })
 }
 
 fn parse_optional_bind(value: &str) -> Result<Option<String>, String> {

@@ -18,6 +18,36 @@ fn help_describes_both_commands() {
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("serve") && help.contains("migrate"), "{help}");
+    // Every declared setting is listed with its default.
+    for setting in roster::config::Settings::declared() {
+        assert!(
+            help.contains(setting.name),
+            "{} missing from {help}",
+            setting.name
+        );
+    }
+    assert!(
+        help.contains("ROSTER_TOKEN_TTL                     30d"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_database_url_may_come_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("database-url");
+    let database = dir.path().join("from-file.db");
+    std::fs::write(&secret, format!("sqlite://{}\n", database.display())).unwrap();
+    let output = roster()
+        .env("ROSTER_DATABASE_URL_FILE", &secret)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        database.exists(),
+        "the database named in the file was created"
+    );
 }
 
 #[test]

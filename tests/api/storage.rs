@@ -108,3 +108,69 @@ backend_tests! {
         app.get("/user", Some(&admin.token)).await.ok();
     }
 }
+
+/// Makes the database refuse audit entries of `event`, as a full disk or a broken audit
+/// table would: the change they record must then not be stored either.
+fn refuse_audit_entries(app: &TestApp, event: &str) {
+    use diesel::connection::SimpleConnection;
+    let name = format!("refuse_{}", event.replace('.', "_"));
+    let sql = match app.database.backend {
+        TestBackend::Sqlite => format!(
+            "CREATE TRIGGER {name} BEFORE INSERT ON audit_log WHEN NEW.event = '{event}' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        ),
+        TestBackend::Postgres => format!(
+            "CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN \
+             IF NEW.event = '{event}' THEN RAISE EXCEPTION 'refused by the test'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER {name} BEFORE INSERT ON audit_log \
+             FOR EACH ROW EXECUTE FUNCTION {name}();"
+        ),
+        TestBackend::Mysql => format!(
+            "CREATE TRIGGER {name} BEFORE INSERT ON audit_log FOR EACH ROW BEGIN \
+             IF NEW.event = '{event}' THEN \
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF; END"
+        ),
+    };
+    on_database!(app, |conn| conn.batch_execute(&sql).unwrap());
+}
+
+backend_tests! {
+    async fn a_change_is_not_stored_when_its_audit_entry_cannot_be() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let alice = app.user(&admin, "alice").await;
+        refuse_audit_entries(&app, "user.created");
+        let body = serde_json::json!({"username": "bob", "password": "bob-glacier-kettle"});
+        app.put("/users", Some(&admin.token), body).await.assert_error(500, 5000);
+        assert!(column(&app, "SELECT username AS value FROM users WHERE username = 'bob'").is_empty());
+
+        refuse_audit_entries(&app, "password.changed");
+        let path = format!("/users/{}/password", alice.id);
+        let new = serde_json::json!({"password": "alice-violet-harbour"});
+        app.post(&path, Some(&admin.token), new).await.assert_error(500, 5000);
+        // The old password still works, and the session it opened is still valid.
+        app.get("/user", Some(&alice.token)).await.ok();
+        app.login("alice", &alice.password).await.ok();
+    }
+
+    async fn a_refused_operation_leaves_no_audit_entry() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let alice = app.user(&admin, "alice").await;
+        let path = format!("/users/{}", alice.id);
+        let taken = serde_json::json!({"username": "ADMIN"});
+        app.post(&path, Some(&admin.token), taken).await.assert_error(400, 1020);
+        let last_admin = format!("/users/{}", admin.id);
+        app.delete(&last_admin, Some(&admin.token)).await.assert_error(400, 1030);
+        let wrong_old = serde_json::json!({"password": "alice-violet-harbour", "oldPassword": "nope-nope-nope"});
+        app.post(&format!("{path}/password"), Some(&alice.token), wrong_old)
+            .await
+            .assert_error(403, 3004);
+        let events = column(&app, "SELECT event AS value FROM audit_log ORDER BY id");
+        for refused in ["user.updated", "user.deleted", "password.changed"] {
+            assert!(!events.iter().any(|e| e == refused), "{refused} in {events:?}");
+        }
+        assert!(events.iter().any(|e| e == "user.created"), "{events:?}");
+    }
+}

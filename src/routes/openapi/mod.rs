@@ -147,6 +147,8 @@ async fn serve_page(
 mod tests {
     use std::collections::BTreeSet;
 
+    use actix_web::ResponseError;
+
     use super::*;
 
     /// Codes answered outside the described operations: CORS preflights (3006), unknown
