@@ -68,13 +68,16 @@ impl Accounts {
     }
 
     /// Creates a self-registered account, admin only if it is the very first, and signs it
-    /// in. Two racing first registrations cannot both become admin: the check and the
+    /// in; the door asks [`Accounts::admit_registration`] first. Two racing first registrations cannot both become admin: the check and the
     /// insert share one write transaction.
     pub async fn register(
         &self,
         ip: IpAddr,
         new: NewUser,
     ) -> Result<(User, IssuedToken), AccountError> {
+        if !self.rules.registration_open {
+            return Err(AccountError::RegistrationClosed);
+        }
         let password_hash = self
             .hash_new(new.password.clone(), new.personal_inputs())
             .await?;
