@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use crate::auth::password::needs_rehash;
 use crate::auth::token::{self, IssuedToken};
-use crate::db::Conn;
+use crate::db::{Conn, StoreError};
 use crate::domain::{AuditEvent, NewUser, Password, Username};
 use crate::models::{token as tokens, Credentials, NewUserRow, User};
 use crate::security::throttle::Refused;
@@ -38,6 +38,20 @@ pub fn authenticate(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Sessi
     tokens::authenticate(conn, token_hash, now)?
         .map(|(user, token_id)| Session { user, token_id })
         .ok_or(AccountError::InvalidToken)
+}
+
+/// Refuses unless the account still has the password hash that was verified, and is still
+/// enabled. The password is checked outside the write lock (hashing takes tens of
+/// milliseconds); a reset, disable or delete that committed meanwhile wins, inside the
+/// lock, so a racing login never ends up holding a token the change should have ended.
+fn still_valid(conn: &mut Conn, id: i64, verified: &str) -> Result<(), AccountError> {
+    match Credentials::by_id(conn, id) {
+        Ok(now) if now.disabled => Err(AccountError::AccountDisabled),
+        Ok(now) if now.password_hash == verified => Ok(()),
+        // Changed (or, rarely, upgraded by a concurrent login with the same password).
+        Ok(_) | Err(StoreError::UserNotFound) => Err(AccountError::WrongCredentials),
+        Err(other) => Err(other.into()),
+    }
 }
 
 impl From<Refused> for AccountError {
@@ -140,6 +154,7 @@ impl Accounts {
             false => None,
         };
         let user_id = credentials.id;
+        let verified = credentials.password_hash;
         let now = self.now();
         let issued = token::issue(now, self.rules.token_ttl);
         let record = issued.record.clone();
@@ -148,6 +163,7 @@ impl Accounts {
         entry.username = Some(audit::tried(username));
         // One transaction, so one commit (and fsync) per login.
         self.transact(move |conn| {
+            still_valid(conn, user_id, &verified)?;
             if let Some(hash) = &upgraded {
                 User::replace_password_hash(conn, user_id, hash)?;
             }

@@ -57,12 +57,12 @@ pub enum UserCommand {
     },
     /// Show one user as JSON.
     Show {
-        /// A user id, or a username.
+        /// A username (any case), or `#ID` for a user id.
         user: String,
     },
     /// Change a user's email, name or admin flag.
     Update {
-        /// A user id, or a username.
+        /// A username (any case), or `#ID` for a user id.
         user: String,
         /// New email address ("" removes it).
         #[arg(long)]
@@ -79,7 +79,7 @@ pub enum UserCommand {
     },
     /// Set a new password (prompted for, or read from stdin); ends the user's sessions.
     ResetPassword {
-        /// A user id, or a username.
+        /// A username (any case), or `#ID` for a user id.
         user: String,
         /// Read the password from the first line of stdin instead of prompting.
         #[arg(long)]
@@ -87,12 +87,12 @@ pub enum UserCommand {
     },
     /// Disable a user: it can no longer log in, and its sessions end.
     Disable {
-        /// A user id, or a username.
+        /// A username (any case), or `#ID` for a user id.
         user: String,
     },
     /// Enable a disabled user.
     Enable {
-        /// A user id, or a username.
+        /// A username (any case), or `#ID` for a user id.
         user: String,
     },
     /// Import users from a JSON Lines file (see docs/operations.md): every line is checked
@@ -108,7 +108,7 @@ pub enum UserCommand {
     },
     /// Delete a user and its sessions (asks for confirmation without --yes).
     Delete {
-        /// A user id, or a username.
+        /// A username (any case), or `#ID` for a user id.
         user: String,
         /// Do not ask.
         #[arg(long)]
@@ -382,21 +382,26 @@ async fn delete(
     ))
 }
 
-/// A user by id (digits) or username (ignoring case). Digits that name no id are tried as
-/// a username, since usernames may be numeric.
+/// A user by username (ignoring case), or by id written `#7`: a bare `7` is the user named
+/// 7, since usernames may be numeric.
 async fn find(accounts: &Accounts, user: &str) -> Result<User, CliError> {
+    let id =
+        match user.strip_prefix('#') {
+            Some(digits) => Some(digits.parse::<i64>().map_err(|_| {
+                CliError::Refused(format!("{user:?} is not a user id (#1, #2, …)"))
+            })?),
+            None => None,
+        };
     let wanted = user.to_owned();
     let found = accounts
         .store()
-        .run(move |conn| {
-            if let Ok(id) = wanted.parse::<i64>() {
-                match User::find(conn, id) {
-                    Ok(found) => return Ok(Some(found)),
-                    Err(StoreError::UserNotFound) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            User::find_by_username(conn, &wanted)
+        .run(move |conn| match id {
+            Some(id) => match User::find(conn, id) {
+                Ok(found) => Ok(Some(found)),
+                Err(StoreError::UserNotFound) => Ok(None),
+                Err(e) => Err(e),
+            },
+            None => User::find_by_username(conn, &wanted),
         })
         .await?;
     found.ok_or_else(|| CliError::Refused(format!("no user {user:?}")))

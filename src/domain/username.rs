@@ -1,6 +1,7 @@
 use super::ValidationError;
 
-/// A login name: 1–64 ASCII letters, digits, `.`, `_` or `-`.
+/// A login name: 1–64 ASCII letters, digits, `.`, `_` or `-`, with at least one letter or
+/// digit (`.`, `..` and `-` would read as paths or options).
 ///
 /// ASCII only, so that "unique ignoring case" means the same thing on every backend and
 /// look-alike Unicode names cannot impersonate each other.
@@ -29,6 +30,11 @@ impl Username {
                 "The username may only contain letters (a-z, A-Z), digits, '.', '_' and '-'.",
             ));
         }
+        if !raw.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            return Err(ValidationError::Username(
+                "The username must contain at least one letter or digit.",
+            ));
+        }
         Ok(Self(raw))
     }
 
@@ -44,7 +50,7 @@ mod tests {
 
     #[test]
     fn accepts_the_allowed_alphabet() {
-        for ok in ["a", "user24", "Jane.Doe_1-x", &"x".repeat(64)] {
+        for ok in ["a", "user24", "Jane.Doe_1-x", "-x-", "7", &"x".repeat(64)] {
             assert_eq!(Username::parse(ok.to_owned()).unwrap().as_str(), ok);
         }
     }
@@ -59,6 +65,10 @@ mod tests {
             "ünïcode",
             "tab\t",
             "semi;colon",
+            ".",
+            "..",
+            "-",
+            "._-",
             &"x".repeat(65),
         ] {
             assert!(Username::parse(bad.to_owned()).is_err(), "{bad:?}");

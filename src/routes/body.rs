@@ -131,11 +131,20 @@ async fn collect(req: &HttpRequest, mut payload: Payload) -> Result<Vec<u8>, Api
     Ok(body)
 }
 
-/// The value of `key` in form data, if present.
+/// The value of `key` in form data, if present. A field beside it is refused, like an
+/// unknown field anywhere else: it would otherwise be dropped without a word.
 fn form_value(bytes: &[u8], key: &str) -> Result<Option<String>, ApiError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(bytes).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
-    Ok(pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+    let Some(value) = pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()) else {
+        return Ok(None);
+    };
+    if let Some((other, _)) = pairs.iter().find(|(k, _)| k != key) {
+        return Err(ApiError::InvalidBody(format!(
+            "unknown field `{other}` beside `{key}`: send every field inside `{key}`, or all as plain fields"
+        )));
+    }
+    Ok(Some(value))
 }
 
 /// For `Option<Option<T>>` fields: absent → `None`, `null` → `Some(None)`.

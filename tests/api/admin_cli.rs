@@ -54,8 +54,15 @@ backend_tests! {
         let shown = stdout(&user_command(&url, &["show", "ALICE"], "").success());
         let alice: Value = serde_json::from_str(&shown).unwrap();
         assert_eq!(alice["name"], json!("Alice"));
-        let by_id = stdout(&user_command(&url, &["show", &alice["id"].to_string()], "").success());
+        let by_id = stdout(&user_command(&url, &["show", &format!("#{}", alice["id"])], "").success());
         assert_eq!(serde_json::from_str::<Value>(&by_id).unwrap(), alice);
+        // A bare number is a username: a user named "1" is reached by name, not as id 1.
+        user_command(&url, &["create", "1", "--password-stdin"], "one-glacier-kettle-1\n").success();
+        let named_one = stdout(&user_command(&url, &["show", "1"], "").success());
+        assert_eq!(serde_json::from_str::<Value>(&named_one).unwrap()["username"], json!("1"));
+        let id_one = stdout(&user_command(&url, &["show", "#1"], "").success());
+        assert_eq!(serde_json::from_str::<Value>(&id_one).unwrap()["username"], json!("root"));
+        user_command(&url, &["show", "#x"], "").code(1);
 
         user_command(&url, &["update", "alice", "--name", "Alice L.", "--admin"], "").success();
         let me = app.get(&format!("/users/{}", alice["id"]), Some(&token)).await;

@@ -26,6 +26,7 @@ mod password;
 mod password_policy;
 mod persistence;
 mod processes;
+mod races;
 mod register;
 mod sessions;
 mod storage;

@@ -66,6 +66,34 @@ backend_tests! {
         app.request(Method::PUT, "/users", Some(&admin.token), broken)
             .await
             .assert_error(400, 1001);
+
+        // A field beside `user` is refused, not dropped: it would have been ignored.
+        let beside = form(&[
+            ("user", r#"{"username": "beside", "password": "plum-kayak-41"}"#),
+            ("isAdmin", "true"),
+        ]);
+        let message = app
+            .request(Method::PUT, "/users", Some(&admin.token), beside)
+            .await
+            .assert_error(400, 1001);
+        assert!(message.contains("`isAdmin`"), "{message}");
+        assert!(!app.all_users(&admin).await.iter().any(|u| u["username"] == json!("beside")));
+    }
+
+    async fn names_that_disguise_themselves_are_refused() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        for username in [".", "..", "-", "._-"] {
+            let body = json!({"username": username, "password": "plum-kayak-41"});
+            app.put("/users", Some(&admin.token), body).await.assert_error(400, 1010);
+        }
+        for name in ["admin\u{202E}nimda", "ad\u{200B}min", "\u{FEFF}Frida"] {
+            let body = json!({"username": "frida", "password": "plum-kayak-41", "name": name});
+            app.put("/users", Some(&admin.token), body).await.assert_error(400, 1013);
+        }
+        assert_eq!(app.all_users(&admin).await.len(), 1);
+        let body = json!({"username": "7", "password": "plum-kayak-41", "name": "مريم"});
+        app.put("/users", Some(&admin.token), body).await.ok();
     }
 
     async fn invalid_creates_are_refused_and_store_nothing() {

@@ -22,8 +22,12 @@ use crate::views::{MessageView, TokenView};
 #[serde(deny_unknown_fields)]
 #[schema(as = Registration)]
 pub(crate) struct RegisterBody {
-    /// 1–64 of `A-Z a-z 0-9 . _ -`, unique ignoring case.
-    #[schema(example = "frida", pattern = "^[A-Za-z0-9._-]{1,64}$")]
+    /// 1–64 of `A-Z a-z 0-9 . _ -`, at least one a letter or digit; unique ignoring case.
+    #[schema(
+        example = "frida",
+        pattern = "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
+        max_length = 64
+    )]
     username: String,
     /// 8–1024 characters, strong enough by the server's policy.
     #[schema(example = "plum-kayak-41", min_length = 8, max_length = 1024)]

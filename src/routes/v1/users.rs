@@ -38,8 +38,12 @@ struct ListQuery {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(as = NewUser)]
 pub(crate) struct CreateUserBody {
-    /// 1–64 of `A-Z a-z 0-9 . _ -`, unique ignoring case.
-    #[schema(example = "frida", pattern = "^[A-Za-z0-9._-]{1,64}$")]
+    /// 1–64 of `A-Z a-z 0-9 . _ -`, at least one a letter or digit; unique ignoring case.
+    #[schema(
+        example = "frida",
+        pattern = "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
+        max_length = 64
+    )]
     username: String,
     /// 8–1024 characters, strong enough by the server's policy.
     #[schema(example = "plum-kayak-41", min_length = 8, max_length = 1024)]
@@ -82,9 +86,13 @@ impl TryFrom<CreateUserBody> for NewUser {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(as = UserUpdate)]
 pub(crate) struct UpdateUserBody {
-    /// 1–64 of `A-Z a-z 0-9 . _ -`, unique ignoring case.
+    /// 1–64 of `A-Z a-z 0-9 . _ -`, at least one a letter or digit; unique ignoring case.
     #[serde(default)]
-    #[schema(example = "frida.k", pattern = "^[A-Za-z0-9._-]{1,64}$")]
+    #[schema(
+        example = "frida.k",
+        pattern = "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
+        max_length = 64
+    )]
     username: Option<String>,
     /// Display name, at most 250 characters.
     #[serde(default)]
