@@ -148,6 +148,7 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
             metrics: Metrics::default(),
             public_url: settings.public_url.clone(),
+            request_timeout: settings.request_timeout,
         });
         let state_for_metrics = state.clone();
         let trusted_proxies = Arc::new(settings.trusted_proxies.clone());
@@ -176,6 +177,7 @@ impl Application {
                 .configure(routes::configure)
         })
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .client_request_timeout(settings.request_timeout)
         .listen(listener)
         .map_err(bind_error)?
         .run();

@@ -110,6 +110,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `ROSTER_SHUTDOWN_TIMEOUT`: how long in-flight requests may finish on SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// `ROSTER_REQUEST_TIMEOUT`: longest a client may take to send a request's headers, and
+    /// then its body.
+    pub request_timeout: Duration,
     /// `ROSTER_PUBLIC_URL`: the address clients reach Roster at (behind a proxy), for the
     /// absolute URLs it produces; empty: URLs are relative to the request's host.
     pub public_url: String,
@@ -222,6 +225,8 @@ impl Settings {
                 "comma-separated origins (`https://app.example.com`, or `*`) whose browser pages may call the API. Empty: no cross-origin access. Preflights are answered; `Authorization` and `Content-Type` are allowed; the pagination headers are exposed."))?,
             shutdown_timeout: r.get(Setting::new("ROSTER_SHUTDOWN_TIMEOUT", "30s", parse_duration,
                 "on SIGTERM/SIGINT Roster stops accepting connections and gives in-flight requests this long to finish, then exits 0."))?,
+            request_timeout: r.get(Setting::new("ROSTER_REQUEST_TIMEOUT", "10s", parse_duration,
+                "longest a client may take to send a request's headers, and again its body; past it the answer is 408 (for a body: JSON, code 4080) and the connection closes, so slow or stalled clients cannot hold connections open."))?,
             public_url: r.get(Setting::new("ROSTER_PUBLIC_URL", "", parse_public_url,
                 "the URL clients reach Roster at behind a proxy (`https://users.example.com`), used for the absolute URLs Roster produces: the `Location` of a created user. Empty: those URLs are relative (`/api/v1/users/7`)."))?,
             metrics_bind: r.get(Setting::new("ROSTER_METRICS_BIND", "", parse_optional_bind,

@@ -13,6 +13,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
 use super::error::ApiError;
+use super::extractors::state_of;
 
 /// The largest body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -55,7 +56,11 @@ impl<T: RequestBody> FromRequest for JsonOrForm<T> {
         let (req, payload) = (req.clone(), payload.take());
         Box::pin(async move {
             let encoding = encoding_of(&req)?;
-            let bytes = collect(&req, payload).await?;
+            let wait = state_of(&req)?.request_timeout;
+            // A client that stalls mid-body must not hold the connection open.
+            let bytes = tokio::time::timeout(wait, collect(&req, payload))
+                .await
+                .map_err(|_| ApiError::RequestTimeout)??;
             parse(encoding, &bytes, T::FORM).map(Self)
         })
     }

@@ -44,6 +44,9 @@ pub enum ApiError {
     /// The route exists, but not for this method.
     #[error("This route does not accept this method.")]
     MethodNotAllowed,
+    /// The body did not arrive within ROSTER_REQUEST_TIMEOUT.
+    #[error("The request body did not arrive in time.")]
+    RequestTimeout,
     /// The body is over the limit.
     #[error("The request body is larger than 64 KiB.")]
     PayloadTooLarge,
@@ -99,6 +102,7 @@ impl ApiError {
             Self::OriginNotAllowed => 3006,
             Self::RouteNotFound => 4002,
             Self::MethodNotAllowed => 4050,
+            Self::RequestTimeout => 4080,
             Self::PayloadTooLarge => 4130,
             Self::UnsupportedMediaType => 4150,
             Self::Account(error) => account_code(error),
@@ -121,6 +125,7 @@ impl ApiError {
             Self::OriginNotAllowed,
             Self::RouteNotFound,
             Self::MethodNotAllowed,
+            Self::RequestTimeout,
             Self::PayloadTooLarge,
             Self::UnsupportedMediaType,
         ];
@@ -203,6 +208,7 @@ pub fn status_of(code: u32) -> StatusCode {
         2000..=2999 => StatusCode::UNAUTHORIZED,
         3000..=3999 => StatusCode::FORBIDDEN,
         4050 => StatusCode::METHOD_NOT_ALLOWED,
+        4080 => StatusCode::REQUEST_TIMEOUT,
         4130 => StatusCode::PAYLOAD_TOO_LARGE,
         4150 => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         4290 => StatusCode::TOO_MANY_REQUESTS,
@@ -227,6 +233,10 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = HttpResponse::build(status);
+        if status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of a stalled body may never come: the connection cannot be reused.
+            response.force_close();
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }

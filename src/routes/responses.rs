@@ -72,6 +72,15 @@ pub struct Forbidden(#[to_schema] ErrorBody<'static>);
 )]
 pub struct NotFound(#[to_schema] ErrorBody<'static>);
 
+/// 408: the body did not arrive in time.
+#[derive(ToResponse)]
+#[response(
+    description = "The body did not arrive within ROSTER_REQUEST_TIMEOUT (4080); the \
+        connection is closed.",
+    example = json!({"code": 4080, "message": "The request body did not arrive in time."})
+)]
+pub struct RequestTimeout(#[to_schema] ErrorBody<'static>);
+
 /// 413: the body is over 64 KiB.
 #[derive(ToResponse)]
 #[response(

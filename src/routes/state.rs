@@ -1,5 +1,7 @@
 //! What every request handler shares.
 
+use std::time::Duration;
+
 use ipnet::IpNet;
 
 use crate::accounts::Accounts;
@@ -16,6 +18,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Prefix of the absolute URLs Roster produces (`ROSTER_PUBLIC_URL`), maybe empty.
     pub public_url: String,
+    /// Longest wait for a request body (`ROSTER_REQUEST_TIMEOUT`).
+    pub request_timeout: Duration,
 }
 
 impl AppState {

@@ -31,6 +31,7 @@ mod register;
 mod sessions;
 mod storage;
 mod throttle;
+mod timeouts;
 mod tokens;
 mod users_create;
 mod users_delete;

@@ -13,8 +13,8 @@ use utoipa_swagger_ui::Config;
 
 use super::error::ApiError;
 use super::responses::{
-    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, TooManyRequests,
-    Unauthenticated, Unavailable, UnsupportedMediaType,
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout,
+    TooManyRequests, Unauthenticated, Unavailable, UnsupportedMediaType,
 };
 use super::v1;
 
@@ -51,6 +51,7 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         Unauthenticated,
         Forbidden,
         NotFound,
+        RequestTimeout,
         PayloadTooLarge,
         UnsupportedMediaType,
         TooManyRequests,

@@ -9,8 +9,8 @@ use crate::routes::body::{JsonOrForm, RequestBody};
 use crate::routes::error::ApiError;
 use crate::routes::extractors::{Guarded, PasswordSetter};
 use crate::routes::responses::{
-    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, Unauthenticated, Unavailable,
-    UnsupportedMediaType, UserIdParam,
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout,
+    Unauthenticated, Unavailable, UnsupportedMediaType, UserIdParam,
 };
 use crate::routes::state::AppState;
 use crate::views::MessageView;
@@ -51,6 +51,7 @@ impl RequestBody for PasswordBody {}
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 500, response = InternalError),

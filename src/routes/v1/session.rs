@@ -11,8 +11,8 @@ use crate::routes::body::{JsonOrForm, RequestBody};
 use crate::routes::error::{ApiError, ErrorBody};
 use crate::routes::extractors::{AuthUser, ClientIp, Guarded, RegistrationOpen};
 use crate::routes::responses::{
-    BadRequest, Forbidden, InternalError, PayloadTooLarge, TooManyRequests, Unauthenticated,
-    Unavailable, UnsupportedMediaType,
+    BadRequest, Forbidden, InternalError, PayloadTooLarge, RequestTimeout, TooManyRequests,
+    Unauthenticated, Unavailable, UnsupportedMediaType,
 };
 use crate::routes::state::AppState;
 use crate::views::{MessageView, TokenView};
@@ -84,6 +84,7 @@ impl RequestBody for LoginBody {}
         (status = 200, description = "Registered and signed in.", body = TokenView),
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
+        (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 429, response = TooManyRequests),
@@ -118,6 +119,7 @@ pub async fn register(
         (status = 401, description = "Wrong username or password (2003): one answer for both.",
             body = ErrorBody, example = json!({"code": 2003, "message": "Wrong username or password."})),
         (status = 403, response = Forbidden),
+        (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 429, response = TooManyRequests),

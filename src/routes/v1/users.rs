@@ -13,8 +13,8 @@ use crate::routes::error::ApiError;
 use crate::routes::extractors::{path_id, AdminOnUser, AdminUser, Bearer, ClientIp, Guarded};
 use crate::routes::paginated;
 use crate::routes::responses::{
-    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, Unauthenticated, Unavailable,
-    UnsupportedMediaType, UserIdParam,
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout,
+    Unauthenticated, Unavailable, UnsupportedMediaType, UserIdParam,
 };
 use crate::routes::state::AppState;
 use crate::views::{MessageView, UserView};
@@ -255,6 +255,7 @@ pub async fn get(
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
+        (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 500, response = InternalError),
@@ -295,6 +296,7 @@ pub async fn create(
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 500, response = InternalError),
