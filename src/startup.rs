@@ -144,7 +144,15 @@ impl Application {
         let hashing = HashingPool::new(settings.hash_concurrency, settings.hash_wait);
         let rules = Rules::from_settings(settings);
         let state = web::Data::new(AppState {
-            accounts: Accounts::new(Store::Pool(pool), clock, hashing, rules)?,
+            accounts: Accounts::new(
+                Store::Pool {
+                    pool,
+                    deadline: settings.db_timeout,
+                },
+                clock,
+                hashing,
+                rules,
+            )?,
             trusted_proxies: settings.trusted_proxies.clone(),
             metrics: Metrics::default(),
             public_url: settings.public_url.clone(),

@@ -192,7 +192,7 @@ impl Settings {
                 "most connections one instance holds (1–1000). With N instances the server sees up to N × this: keep it under PostgreSQL's `max_connections` (100 by default) / MariaDB's `max_connections` (151).")
                 .shown("8 on SQLite, 10 on PostgreSQL/MariaDB"))?,
             db_timeout: r.get(Setting::new("ROSTER_DB_TIMEOUT", "5s", parse_duration,
-                "longest wait for a pooled connection (then 503), and the statement and lock-wait timeout of every connection (PostgreSQL `statement_timeout` and `lock_timeout`, MariaDB `max_statement_time` and `innodb_lock_wait_timeout`, SQLite `busy_timeout`)."))?,
+                "longest wait for a pooled connection (then 503), the longest a request waits for its database work (also when the server stops answering), and the statement and lock-wait timeout of every connection (PostgreSQL `statement_timeout` and `lock_timeout`, MariaDB `max_statement_time` and `innodb_lock_wait_timeout`, SQLite `busy_timeout`)."))?,
             db_startup_wait: r.get(Setting::new("ROSTER_DB_STARTUP_WAIT", "30s", parse_duration,
                 "how long start-up retries a database that does not answer (a server still booting) before exiting with an error."))?,
             hash_concurrency: r.get(Setting::new("ROSTER_HASH_CONCURRENCY", cpus(), parse_count,

@@ -84,6 +84,18 @@ impl AnyConnection {
     }
 }
 
+/// `url` with libpq's `connect_timeout` (whole seconds, at least 2, libpq's minimum) unless
+/// it sets one: a server that accepts the connection but never answers is given up on.
+#[cfg(feature = "postgres")]
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let seconds = timeout.as_secs().max(2);
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={seconds}")
+}
+
 /// Opens connections for the pool and checks them before reuse.
 #[derive(Debug)]
 pub struct Manager {
@@ -120,7 +132,8 @@ impl r2d2::ManageConnection for Manager {
             }
             #[cfg(feature = "postgres")]
             DatabaseUrl::Postgres(url) => {
-                let conn = diesel::PgConnection::establish(url)
+                let url = with_connect_timeout(url, self.timeout);
+                let conn = diesel::PgConnection::establish(&url)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 let settings = format!(
                     "SET statement_timeout = {millis}; SET lock_timeout = {millis}; \
@@ -177,5 +190,28 @@ impl r2d2::ManageConnection for Manager {
             #[cfg(feature = "mysql")]
             AnyConnection::Mysql(c) => c.is_broken(),
         }
+    }
+}
+
+#[cfg(all(test, feature = "postgres"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout_unless_they_set_one() {
+        let five = Duration::from_secs(5);
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db", five),
+            "postgres://u@h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout(
+                "postgres://u@h/db?sslmode=disable",
+                Duration::from_millis(300)
+            ),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=2"
+        );
+        let own = "postgres://u@h/db?connect_timeout=30";
+        assert_eq!(with_connect_timeout(own, five), own);
     }
 }

@@ -70,7 +70,7 @@ pub fn connect_one(settings: &Settings) -> Result<Conn, DbError> {
     let url = &settings.database_url;
     let deadline = Instant::now() + settings.db_startup_wait;
     loop {
-        match first_connection(settings) {
+        match bounded_attempt(settings) {
             Ok(conn) => return Ok(conn),
             Err(reason) if Instant::now() >= deadline => {
                 return Err(DbError::Connect {
@@ -107,6 +107,22 @@ pub fn connect(settings: &Settings) -> Result<Pool, DbError> {
         // be a second statement on every request.
         .test_on_check_out(!matches!(url, DatabaseUrl::Sqlite(_)))
         .build_unchecked(connection::Manager::new(url.clone(), settings.db_timeout)))
+}
+
+/// One connection attempt, given at most `ROSTER_DB_TIMEOUT` (at least a second): a frozen
+/// server accepts the TCP connection and then answers nothing, which would hang start-up.
+/// The attempt runs on a thread of its own that is left behind if it never returns.
+fn bounded_attempt(settings: &Settings) -> Result<Conn, String> {
+    let wait = settings.db_timeout.max(Duration::from_secs(1));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let owned = settings.clone();
+    std::thread::spawn(move || {
+        // The receiver may have given up; then nobody needs the answer.
+        let _ = sender.send(first_connection(&owned));
+    });
+    receiver
+        .recv_timeout(wait)
+        .unwrap_or_else(|_| Err(format!("no answer within {wait:?}")))
 }
 
 /// Opens one connection; for SQLite also switches the file to WAL. The switch needs an

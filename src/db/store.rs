@@ -2,6 +2,7 @@
 //! leaves the async workers (a blocking call on an async worker stalls every request on it).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::{Conn, Pool, StoreError};
 
@@ -10,16 +11,26 @@ use super::{Conn, Pool, StoreError};
 /// exits).
 #[derive(Clone)]
 pub enum Store {
-    /// Pooled connections, for the server.
-    Pool(Pool),
-    /// One connection, for the command line.
+    /// Pooled connections, for the server. Work that has not finished within `deadline`
+    /// (`ROSTER_DB_TIMEOUT`) is answered as unavailable: a frozen database server answers
+    /// nothing, not even to the statement timeouts it enforces itself.
+    Pool {
+        /// The connections.
+        pool: Pool,
+        /// The longest a request waits for its database work.
+        deadline: Duration,
+    },
+    /// One connection, for the command line, with no deadline (an import may take
+    /// minutes, and the operator is watching).
     Single(Arc<Mutex<Conn>>),
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Pool(pool) => write!(f, "Store::Pool({:?})", pool.state()),
+            Self::Pool { pool, deadline } => {
+                write!(f, "Store::Pool({:?}, {deadline:?})", pool.state())
+            }
             Self::Single(_) => f.write_str("Store::Single"),
         }
     }
@@ -31,15 +42,40 @@ impl Store {
         Self::Single(Arc::new(Mutex::new(conn)))
     }
 
-    /// Runs `f` with a connection on the blocking thread pool.
+    /// Runs `f` with a connection on the blocking thread pool, within the store's deadline.
     pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        let deadline = match self {
+            Self::Pool { deadline, .. } => Some(*deadline),
+            Self::Single(_) => None,
+        };
+        self.run_within(deadline, f).await
+    }
+
+    /// Runs `f` like [`Store::run`], answering unavailable after `deadline` if given. The
+    /// blocking task itself cannot be stopped: it finishes (or fails) when the database
+    /// answers again, and its connection goes back to the pool then. A write cut off this
+    /// way may still commit later.
+    pub async fn run_within<T, E, F>(&self, deadline: Option<Duration>, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let store = self.clone();
-        match actix_rt::task::spawn_blocking(move || store.with_conn(f)).await {
+        let task = actix_rt::task::spawn_blocking(move || store.with_conn(f));
+        let finished = match deadline {
+            Some(deadline) => match tokio::time::timeout(deadline, task).await {
+                Ok(finished) => finished,
+                Err(_) => return Err(StoreError::Unavailable(TimedOut(deadline).into()).into()),
+            },
+            None => task.await,
+        };
+        match finished {
             Ok(result) => result,
             Err(failed) => Err(StoreError::Task(failed.to_string()).into()),
         }
@@ -51,7 +87,7 @@ impl Store {
         E: From<StoreError>,
     {
         match self {
-            Self::Pool(pool) => {
+            Self::Pool { pool, .. } => {
                 let mut conn = pool.get().map_err(|e| StoreError::Unavailable(e.into()))?;
                 f(&mut conn)
             }
@@ -63,7 +99,7 @@ impl Store {
     /// Connections lent out and idle, for the metrics page (none for a single connection).
     pub fn usage(&self) -> (u32, u32) {
         match self {
-            Self::Pool(pool) => {
+            Self::Pool { pool, .. } => {
                 let state = pool.state();
                 (
                     state.connections - state.idle_connections,
@@ -74,3 +110,8 @@ impl Store {
         }
     }
 }
+
+/// The database did not answer within the deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("the database did not answer within {0:?}")]
+struct TimedOut(Duration);
