@@ -64,6 +64,10 @@ pub enum AccountError {
     /// The database cannot be reached, or has no free connection within ROSTER_DB_TIMEOUT.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database's storage is full: changes cannot be stored until an operator frees
+    /// space. Reads still work.
+    #[error("Changes cannot be stored right now: the server's storage is full. Try again later.")]
+    StorageFull(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Anything unexpected; the cause goes to the log, never to a client.
     #[error("Internal server error.")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -75,6 +79,8 @@ impl AccountError {
     pub fn retry_after_seconds(&self) -> Option<u64> {
         match self {
             Self::HashingBusy | Self::Unavailable(_) => Some(1),
+            // Space is freed by an operator, not in a second.
+            Self::StorageFull(_) => Some(60),
             Self::Throttled { retry_after } => Some(whole_seconds(*retry_after)),
             _ => None,
         }
@@ -95,6 +101,7 @@ impl From<StoreError> for AccountError {
             StoreError::EmailTaken => Self::EmailTaken,
             StoreError::LastAdmin => Self::LastAdmin,
             StoreError::Unavailable(e) => Self::Unavailable(e),
+            StoreError::StorageFull(e) => Self::StorageFull(e.into()),
             e @ (StoreError::Database(_) | StoreError::Task(_)) => Self::Internal(e.into()),
         }
     }

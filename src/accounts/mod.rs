@@ -13,6 +13,7 @@ mod session;
 pub mod transfer;
 mod users;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,7 +66,15 @@ pub struct Accounts {
     throttle: Throttle,
     /// Verified against when a login names an unknown user, to keep timing constant.
     dummy_hash: String,
+    /// When a write last failed for a full disk (unix seconds; 0: not since the last
+    /// write that succeeded), for readiness.
+    storage_full_at: AtomicI64,
 }
+
+/// How long after a write failed for a full disk readiness reports it (the `Retry-After`
+/// of that answer): long enough for a load balancer to notice, short enough that an
+/// instance nobody writes to recovers once space is freed.
+const STORAGE_FULL_REPORTED: i64 = 60;
 
 impl Accounts {
     /// The accounts over `store`; computes the dummy hash (one argon2 run).
@@ -78,6 +87,7 @@ impl Accounts {
         Ok(Self {
             throttle: Throttle::new(rules.limits.clone(), clock.clone()),
             dummy_hash: password::dummy_hash()?,
+            storage_full_at: AtomicI64::new(0),
             store,
             clock,
             hashing,
@@ -108,7 +118,7 @@ impl Accounts {
         F: FnOnce(&mut Conn) -> Result<(T, Vec<NewAuditEntry>), AccountError> + Send + 'static,
         T: Send + 'static,
     {
-        let (value, entries) = self
+        let written = self
             .store
             .run(move |conn| {
                 write_transaction(conn, |conn| {
@@ -117,9 +127,23 @@ impl Accounts {
                     Ok::<_, AccountError>((value, entries))
                 })
             })
-            .await?;
+            .await;
+        match &written {
+            Ok(_) => self.storage_full_at.store(0, Ordering::Relaxed),
+            Err(AccountError::StorageFull(_)) => {
+                self.storage_full_at.store(self.now(), Ordering::Relaxed);
+            }
+            Err(_) => {}
+        }
+        let (value, entries) = written?;
         entries.iter().for_each(audit::log_line);
         Ok(value)
+    }
+
+    /// Whether writes failed for a full disk within the last minute, for readiness.
+    pub fn writes_failing(&self) -> bool {
+        let at = self.storage_full_at.load(Ordering::Relaxed);
+        at != 0 && self.now() - at < STORAGE_FULL_REPORTED
     }
 
     /// Hashing permits taken, and permits in all.

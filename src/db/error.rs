@@ -21,6 +21,9 @@ pub enum StoreError {
     /// closed under the query.
     #[error("the database is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database cannot store more: its disk (or quota) is full. Reads still work.
+    #[error("the database's storage is full")]
+    StorageFull(#[source] DieselError),
     /// The blocking task running the query did not finish (it panicked).
     #[error("a database task failed: {0}")]
     Task(String),
@@ -53,6 +56,9 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(_, info) if is_timeout(info.message()) => {
                 Self::Unavailable(error.into())
             }
+            DieselError::DatabaseError(_, info) if is_storage_full(info.message()) => {
+                Self::StorageFull(error)
+            }
             _ => Self::Database(error),
         }
     }
@@ -70,9 +76,44 @@ fn is_timeout(message: &str) -> bool {
     .any(|known| message.contains(known))
 }
 
+/// Disk full, as each backend words it: SQLite's SQLITE_FULL, PostgreSQL's `disk_full`
+/// (53100, "could not extend file … No space left on device"), MariaDB's 1114 ("The table
+/// … is full") and the operating system's ENOSPC (errno 28) it passes on.
+fn is_storage_full(message: &str) -> bool {
+    [
+        "database or disk is full",
+        "No space left on device",
+        "could not extend file",
+        "errno: 28",
+    ]
+    .iter()
+    .any(|known| message.contains(known))
+        || (message.starts_with("The table") && message.ends_with("is full"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_apart_on_every_backend() {
+        let full = |message: &str| {
+            let error = DieselError::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new(message.to_owned()),
+            );
+            matches!(StoreError::from(error), StoreError::StorageFull(_))
+        };
+        assert!(full("database or disk is full"));
+        assert!(full(
+            "could not extend file \"base/16384/2619\": No space left on device"
+        ));
+        assert!(full("The table 'users' is full"));
+        assert!(full(
+            "Error writing file './ibdata1' (errno: 28 \"No space left on device\")"
+        ));
+        assert!(!full("syntax error at or near \"FULL\""));
+    }
 
     #[test]
     fn timeouts_are_unavailable_not_internal() {

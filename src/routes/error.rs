@@ -160,6 +160,7 @@ impl ApiError {
             },
             A::HashingBusy,
             A::Unavailable("".into()),
+            A::StorageFull("".into()),
             A::Internal("".into()),
         ];
         all.extend(account.into_iter().map(Self::from));
@@ -198,6 +199,7 @@ fn account_code(error: &AccountError) -> u32 {
         AccountError::Internal(_) => 5000,
         AccountError::Unavailable(_) => 5030,
         AccountError::HashingBusy => 5031,
+        AccountError::StorageFull(_) => 5032,
     }
 }
 
@@ -213,7 +215,7 @@ pub fn status_of(code: u32) -> StatusCode {
         4150 => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         4290 => StatusCode::TOO_MANY_REQUESTS,
         4000..=4999 => StatusCode::NOT_FOUND,
-        5030 | 5031 => StatusCode::SERVICE_UNAVAILABLE,
+        5030..=5032 => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -227,7 +229,9 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         match self {
             Self::Account(AccountError::Internal(_)) => log::error!("{}", error_chain(self)),
-            Self::Account(AccountError::Unavailable(_)) => log::warn!("{}", error_chain(self)),
+            Self::Account(AccountError::Unavailable(_) | AccountError::StorageFull(_)) => {
+                log::warn!("{}", error_chain(self))
+            }
             // Expected under a login storm; a line per refusal would flood the log.
             Self::Account(AccountError::HashingBusy) => log::debug!("{}", error_chain(self)),
             _ => {}

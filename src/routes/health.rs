@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
+use crate::accounts::AccountError;
 use crate::db::StoreError;
 
 use super::error::ApiError;
@@ -21,7 +22,8 @@ pub async fn live() -> HttpResponse {
 const READY_WITHIN: Duration = Duration::from_secs(1);
 
 /// `GET /health/ready`: the database answers within a second (and within
-/// `ROSTER_DB_TIMEOUT`); 503 otherwise.
+/// `ROSTER_DB_TIMEOUT`), and no write failed for a full disk in the last minute; 503
+/// otherwise.
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
         .accounts
@@ -31,6 +33,10 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
                 .map_err(|e| StoreError::Unavailable(e.into()))
         })
         .await
-        .map_err(crate::accounts::AccountError::from)?;
+        .map_err(AccountError::from)?;
+    if state.accounts.writes_failing() {
+        let cause = "writes failed for a full disk within the last minute";
+        return Err(AccountError::StorageFull(cause.into()).into());
+    }
     Ok(HttpResponse::Ok().json(json!({"status": "ok"})))
 }

@@ -119,8 +119,9 @@ pub struct InternalError(#[to_schema] ErrorBody<'static>);
 /// 503: the database is unreachable, or every hashing slot is busy.
 #[derive(ToResponse)]
 #[response(
-    description = "Temporarily unavailable: the database does not answer (5030) or every \
-        password-hashing slot is busy (5031). `Retry-After` gives the seconds to wait.",
+    description = "Temporarily unavailable: the database does not answer (5030), every \
+        password-hashing slot is busy (5031), or the database's storage is full (5032). \
+        `Retry-After` gives the seconds to wait.",
     headers(("Retry-After" = u64, description = "Seconds until a retry may succeed.")),
     example = json!({"code": 5030, "message": "The service is temporarily unavailable; try again shortly."})
 )]

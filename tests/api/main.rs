@@ -10,6 +10,7 @@ mod cli;
 mod concurrency;
 mod console;
 mod current_user;
+mod disk_full;
 mod errors;
 mod helpers;
 mod import_export;
