@@ -10,7 +10,7 @@ use roster::startup::Application;
 
 use reqwest::Method;
 
-use crate::helpers::{Body, TestApp, TestDatabase};
+use crate::helpers::{Body, Persona, TestApp, TestDatabase};
 
 /// What the proxy does with the traffic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +124,20 @@ fn through(url: &str, addr: SocketAddr) -> String {
     format!("{scheme}://{}{addr}{path}", userinfo.unwrap_or_default())
 }
 
+/// Waits (at most 20 s) until the admin's reads work again, then logs in.
+async fn service_resumes(app: &TestApp, admin: &Persona) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let answer = app.get("/user", Some(&admin.token)).await;
+        if answer.status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no recovery: {answer:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.login("admin", &admin.password).await.ok();
+}
+
 async fn outage_and_recovery(default_port: u16) {
     let database = TestDatabase::create();
     let proxy = CuttableProxy::start(host_port(&database.url, default_port));
@@ -152,16 +166,7 @@ async fn outage_and_recovery(default_port: u16) {
     live.ok();
 
     proxy.set(Mode::Up);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let answer = app.get("/user", Some(&admin.token)).await;
-        if answer.status == 200 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no recovery: {answer:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    app.login("admin", &admin.password).await.ok();
+    service_resumes(&app, &admin).await;
     assert_eq!(app.all_users(&admin).await.len(), 1);
 }
 
@@ -218,16 +223,7 @@ async fn frozen_and_thawed(default_port: u16) {
     bounded(started, "start-up", Duration::from_secs(5));
 
     proxy.set(Mode::Up);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let answer = app.get("/user", Some(&admin.token)).await;
-        if answer.status == 200 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no recovery: {answer:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    app.login("admin", &admin.password).await.ok();
+    service_resumes(&app, &admin).await;
 }
 
 #[cfg(feature = "postgres")]
