@@ -81,25 +81,31 @@ impl FromRequest for AdminUser {
     }
 }
 
-/// An admin acting on the user of the path's `{id}`: the admin check first, then the id.
+/// A caller `A` acting on the user of the path's `{id}`: `A` is checked first, then the id.
 #[derive(Debug)]
-pub struct AdminOnUser {
-    /// The admin.
-    pub admin: Session,
+pub struct OnUser<A> {
+    /// Who acts.
+    pub who: A,
     /// The user acted on.
     pub id: i64,
 }
 
-impl FromRequest for AdminOnUser {
+/// An admin acting on the user of the path's `{id}`.
+pub type AdminOnUser = OnUser<AdminUser>;
+
+impl<A> FromRequest for OnUser<A>
+where
+    A: FromRequest<Error = ApiError> + 'static,
+{
     type Error = ApiError;
     type Future = ExtractFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let admin = AdminUser::from_request(req, payload);
+        let who = A::from_request(req, payload);
         let id = path_id(req);
         Box::pin(async move {
-            let admin = admin.await?.0;
-            Ok(Self { admin, id: id? })
+            let who = who.await?;
+            Ok(Self { who, id: id? })
         })
     }
 }
@@ -119,13 +125,12 @@ impl FromRequest for PasswordSetter {
     type Future = ExtractFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let auth = AuthUser::from_request(req, payload);
-        let id = path_id(req);
+        let target = OnUser::<AuthUser>::from_request(req, payload);
         let ip = ClientIp::of(req);
         let state = state_of(req);
         Box::pin(async move {
-            let caller = Caller::user(auth.await?.0, ip);
-            let id = id?;
+            let OnUser { who, id } = target.await?;
+            let caller = Caller::user(who.0, ip);
             state?.accounts.may_set_password(&caller, id)?;
             Ok(Self { caller, id })
         })

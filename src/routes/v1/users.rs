@@ -309,7 +309,7 @@ pub async fn update(
     client: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
     let update = UserUpdate::try_from(body)?;
-    let caller = Caller::user(target.admin, client.0);
+    let caller = Caller::user(target.who.0, client.0);
     let user = state.accounts.update(caller, target.id, update).await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
@@ -339,7 +339,7 @@ pub async fn logout_all(
     state: web::Data<AppState>,
     client: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::user(target.admin, client.0);
+    let caller = Caller::user(target.who.0, client.0);
     state.accounts.end_sessions(caller, target.id).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }
@@ -369,7 +369,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     client: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::user(target.admin, client.0);
+    let caller = Caller::user(target.who.0, client.0);
     state.accounts.delete(caller, target.id).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
 }
