@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::token::IssuedToken;
 use crate::models::User;
+use crate::security::throttle::Lockout;
 
 /// The user object of every answer; `password` is always `""`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,15 +79,19 @@ pub struct TokenView {
 impl TokenView {
     /// The token handed to user `id`.
     pub fn new(id: i64, issued: &IssuedToken) -> Self {
-        let expires = DateTime::from_timestamp(issued.record.expires, 0)
-            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-            .unwrap_or_default();
         Self {
             id,
             token: issued.secret.expose().to_owned(),
-            token_expires: expires,
+            token_expires: rfc3339(issued.record.expires),
         }
     }
+}
+
+/// Unix seconds as RFC 3339 in UTC (`2026-11-30T12:00:00Z`).
+pub fn rfc3339(unix_seconds: i64) -> String {
+    DateTime::from_timestamp(unix_seconds, 0)
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_default()
 }
 
 /// `{"message": "..."}` for actions with nothing else to return.
@@ -104,4 +109,29 @@ impl MessageView {
     pub const PASSWORD_UPDATED: Self = Self {
         message: "The password was updated successfully",
     };
+}
+
+/// A username's lockout after failed logins.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Lockout)]
+pub struct LockoutView {
+    /// Logins are refused (429) until `until`, even with the right password.
+    #[schema(example = true)]
+    locked: bool,
+    /// Unix seconds when the lockout ends; `null` when not locked.
+    #[schema(example = 1763900060)]
+    until: Option<i64>,
+    /// Failed logins counted in the window (`ROSTER_THROTTLE_WINDOW`).
+    #[schema(example = 10)]
+    failures: u32,
+}
+
+impl From<Lockout> for LockoutView {
+    fn from(lockout: Lockout) -> Self {
+        Self {
+            locked: lockout.locked,
+            until: lockout.until,
+            failures: lockout.failures,
+        }
+    }
 }

@@ -8,6 +8,7 @@
 
 mod audit;
 mod error;
+mod limits;
 mod passwords;
 mod session;
 pub mod transfer;
@@ -85,7 +86,7 @@ impl Accounts {
         rules: Rules,
     ) -> Result<Self, HashError> {
         Ok(Self {
-            throttle: Throttle::new(rules.limits.clone(), clock.clone()),
+            throttle: Throttle::new(rules.limits.clone()),
             dummy_hash: password::dummy_hash()?,
             storage_full_at: AtomicI64::new(0),
             store,

@@ -9,6 +9,7 @@ use crate::domain::{AuditEvent, NewUser, Password, Username};
 use crate::models::{token as tokens, Credentials, NewUserRow, User};
 use crate::security::throttle::Refused;
 
+use super::limits::{settle, Outcome, Reservation};
 use super::{audit, AccountError, Accounts, Caller};
 
 /// A signed-in user: the account behind a valid bearer token.
@@ -71,19 +72,10 @@ impl Accounts {
             .await
     }
 
-    /// Whether `ip` may try to register now: registration is open and the address is under
-    /// its rate. Counts the attempt. Doors call it before reading the registration, so a
-    /// flood of malformed ones is limited too.
-    pub fn admit_registration(&self, ip: IpAddr) -> Result<(), AccountError> {
-        if !self.rules.registration_open {
-            return Err(AccountError::RegistrationClosed);
-        }
-        Ok(self.throttle.register_attempt(ip)?)
-    }
-
     /// Creates a self-registered account, admin only if it is the very first, and signs it
-    /// in; the door asks [`Accounts::admit_registration`] first. Two racing first registrations cannot both become admin: the check and the
-    /// insert share one write transaction.
+    /// in; the door asks [`Accounts::admit_registration`] first. Two racing first
+    /// registrations cannot both become admin: the check and the insert share one write
+    /// transaction.
     pub async fn register(
         &self,
         ip: IpAddr,
@@ -112,17 +104,34 @@ impl Accounts {
         Ok((user, issued))
     }
 
-    /// Exchanges a username and password for a token. Throttled per username and per
-    /// address before any lookup or hashing; an unknown user costs one verification too
-    /// (against the dummy hash), so neither the answer nor its timing tells who exists.
-    /// A hash made with older parameters is upgraded while the plaintext is at hand.
+    /// Exchanges a username and password for a token. The attempt is reserved on the
+    /// username's and the address's counters before any lookup or hashing, and settled
+    /// after; an unknown user costs one verification too (against the dummy hash), so
+    /// neither the answer nor its timing tells who exists. A hash made with older
+    /// parameters is upgraded while the plaintext is at hand.
     pub async fn login(
         &self,
         ip: IpAddr,
         username: &str,
         password: Password,
     ) -> Result<(i64, IssuedToken), AccountError> {
-        self.throttle.check_login(username, ip)?;
+        let mut reservation = self.reserve_login(username, ip).await?;
+        let answer = self
+            .login_reserved(ip, username, password, &mut reservation)
+            .await;
+        self.release(reservation).await;
+        answer
+    }
+
+    /// The login once its attempt is reserved; settles the reservation on every path that
+    /// got an answer from the password.
+    async fn login_reserved(
+        &self,
+        ip: IpAddr,
+        username: &str,
+        password: Password,
+        reservation: &mut Reservation,
+    ) -> Result<(i64, IssuedToken), AccountError> {
         // A name outside the naming rules cannot exist, and some (NUL) no database takes.
         let found = match Username::parse(username.to_owned()) {
             Ok(valid) => {
@@ -140,13 +149,20 @@ impl Accounts {
         let credentials = match found {
             Some(credentials) if matches => credentials,
             not_matched => {
-                self.login_failed(ip, username, not_matched.map(|c| c.id))
+                self.login_failed(ip, username, not_matched.map(|c| c.id), reservation)
                     .await;
                 return Err(AccountError::WrongCredentials);
             }
         };
-        self.throttle.login_succeeded(username);
+        let (rules, keys) = (self.throttle.clone(), reservation.keys());
         if credentials.disabled {
+            let now = self.now();
+            self.transact(move |conn| {
+                settle(conn, &rules, &keys, Outcome::Succeeded, now)?;
+                Ok(((), vec![]))
+            })
+            .await?;
+            reservation.settled();
             return Err(AccountError::AccountDisabled);
         }
         let upgraded = match needs_rehash(&credentials.password_hash) {
@@ -161,9 +177,11 @@ impl Accounts {
         let mut entry = audit::entry(AuditEvent::LoginSucceeded, &caller, now);
         (entry.actor_id, entry.target_id) = (Some(user_id), Some(user_id));
         entry.username = Some(audit::tried(username));
-        // One transaction, so one commit (and fsync) per login.
+        // One transaction, so one commit (and fsync) per login; a change that committed
+        // meanwhile wins, and the reservation is then released instead.
         self.transact(move |conn| {
             still_valid(conn, user_id, &verified)?;
+            settle(conn, &rules, &keys, Outcome::Succeeded, now)?;
             if let Some(hash) = &upgraded {
                 User::replace_password_hash(conn, user_id, hash)?;
             }
@@ -172,30 +190,41 @@ impl Accounts {
             Ok(((), vec![entry]))
         })
         .await?;
+        reservation.settled();
         Ok((user_id, issued))
     }
 
-    /// Records a failed login, and the lockout it may trigger. Nothing changed, so a
-    /// failure to write the entries is logged rather than answered.
-    async fn login_failed(&self, ip: IpAddr, username: &str, target: Option<i64>) {
+    /// Records a failed login on its counters, with its audit entries (and the lockout it
+    /// may trigger) in one transaction. Nothing else changed, so a failure to write is
+    /// logged rather than answered (the reservation is then released, or lapses).
+    async fn login_failed(
+        &self,
+        ip: IpAddr,
+        username: &str,
+        target: Option<i64>,
+        reservation: &mut Reservation,
+    ) {
         let now = self.now();
-        let caller = &Caller::anonymous(ip);
-        let mut failed = audit::entry(AuditEvent::LoginFailed, caller, now);
-        failed.target_id = target;
-        failed.username = Some(audit::tried(username));
-        let mut entries = vec![failed];
-        if self.throttle.login_failed(username, ip).is_some() {
-            let mut locked = audit::entry(AuditEvent::LoginThrottled, caller, now);
-            locked.username = Some(audit::tried(username));
-            entries.push(locked);
-        }
-        entries.iter().for_each(audit::log_line);
+        let caller = Caller::anonymous(ip);
+        let tried = audit::tried(username);
+        let (rules, keys) = (self.throttle.clone(), reservation.keys());
         let written = self
-            .store
-            .run(move |conn| audit::insert(conn, &entries))
+            .transact(move |conn| {
+                let mut failed = audit::entry(AuditEvent::LoginFailed, &caller, now);
+                failed.target_id = target;
+                failed.username = Some(tried.clone());
+                let mut entries = vec![failed];
+                if settle(conn, &rules, &keys, Outcome::Failed, now)?.is_some() {
+                    let mut locked = audit::entry(AuditEvent::LoginThrottled, &caller, now);
+                    locked.username = Some(tried);
+                    entries.push(locked);
+                }
+                Ok(((), entries))
+            })
             .await;
-        if let Err(e) = written {
-            log::error!(target: "roster::audit", "cannot write the audit log: {e}");
+        match written {
+            Ok(()) => reservation.settled(),
+            Err(e) => log::error!(target: "roster::audit", "cannot record a failed login: {e}"),
         }
     }
 

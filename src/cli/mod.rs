@@ -22,7 +22,7 @@ use crate::db::{self, Store, StoreError};
 use crate::domain::{Email, Name, NewUser, Page, Password, SearchTerm, UserUpdate};
 use crate::models::User;
 use crate::security::clock::SystemClock;
-use crate::views::UserView;
+use crate::views::{self, UserView};
 
 pub use error::CliError;
 
@@ -92,6 +92,11 @@ pub enum UserCommand {
     },
     /// Enable a disabled user.
     Enable {
+        /// A username (any case), or `#ID` for a user id.
+        user: String,
+    },
+    /// Unlock a user locked out by failed logins (clears its failure count).
+    Unlock {
         /// A username (any case), or `#ID` for a user id.
         user: String,
     },
@@ -180,6 +185,7 @@ async fn dispatch(
         } => reset_password(accounts, t, &user, password_stdin).await,
         UserCommand::Disable { user } => set_disabled(accounts, t, &user, true).await,
         UserCommand::Enable { user } => set_disabled(accounts, t, &user, false).await,
+        UserCommand::Unlock { user } => unlock(accounts, t, &user).await,
         UserCommand::Import { file } => import(accounts, t, file).await,
         UserCommand::Export { file } => export(accounts, t, file),
         UserCommand::Delete { user, yes } => delete(accounts, t, &user, yes).await,
@@ -319,6 +325,22 @@ async fn set_disabled(
         false => "enabled",
     };
     t.say(&format!("user {} {done}", user.username))
+}
+
+async fn unlock(accounts: &Accounts, t: &mut Terminal<'_>, user: &str) -> Result<(), CliError> {
+    let target = find(accounts, user).await?;
+    let caller = Caller::operator();
+    let before = accounts.lockout(&caller, target.id).await?;
+    accounts.unlock(caller, target.id).await?;
+    let was = match before.until {
+        Some(until) => format!("was locked until {}", views::rfc3339(until)),
+        None => "was not locked".to_owned(),
+    };
+    let failures = before.failures;
+    t.say(&format!(
+        "user {} unlocked ({was}; {failures} failed logins cleared)",
+        target.username
+    ))
 }
 
 async fn import(accounts: &Accounts, t: &mut Terminal<'_>, file: PathBuf) -> Result<(), CliError> {

@@ -49,3 +49,16 @@ diesel::table! {
         ip -> Text,
     }
 }
+
+diesel::table! {
+    /// Login and registration counters shared by every instance.
+    throttle (subject) {
+        subject -> Text,
+        events -> Text,
+        locked_until -> BigInt,
+        lockouts -> Integer,
+        pending -> Integer,
+        pending_at -> BigInt,
+        expires -> BigInt,
+    }
+}

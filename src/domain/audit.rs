@@ -27,11 +27,13 @@ pub enum AuditEvent {
     PasswordChanged,
     /// An admin ended all sessions of a user.
     TokensRevoked,
+    /// An admin cleared a username's failed logins and lockout.
+    UserUnlocked,
 }
 
 impl AuditEvent {
     /// Every event, for validation and docs.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::LoginThrottled,
@@ -44,6 +46,7 @@ impl AuditEvent {
         Self::UserDeleted,
         Self::PasswordChanged,
         Self::TokensRevoked,
+        Self::UserUnlocked,
     ];
 
     /// The stable name stored and shown in the API.
@@ -61,6 +64,7 @@ impl AuditEvent {
             Self::UserDeleted => "user.deleted",
             Self::PasswordChanged => "password.changed",
             Self::TokensRevoked => "tokens.revoked",
+            Self::UserUnlocked => "user.unlocked",
         }
     }
 

@@ -143,14 +143,15 @@ pub struct RegistrationOpen(pub IpAddr);
 
 impl FromRequest for RegistrationOpen {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = ExtractFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let ip = ClientIp::of(req);
-        ready(state_of(req).and_then(|state| {
-            state.accounts.admit_registration(ip)?;
+        let state = state_of(req);
+        Box::pin(async move {
+            state?.accounts.admit_registration(ip).await?;
             Ok(Self(ip))
-        }))
+        })
     }
 }
 

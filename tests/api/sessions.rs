@@ -61,6 +61,9 @@ backend_tests! {
         let app = TestApp::spawn_with(&[
             ("ROSTER_HASH_CONCURRENCY", "1"),
             ("ROSTER_HASH_WAIT", "100ms"),
+            // Room for all 40 in flight at once (each is a possible failure until checked).
+            ("ROSTER_THROTTLE_MAX_FAILURES", "40"),
+            ("ROSTER_IP_FAILED_LOGINS_PER_MINUTE", "40"),
         ])
         .await;
         let admin = app.admin().await;

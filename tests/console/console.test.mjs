@@ -400,6 +400,31 @@ test("end all of a user's sessions: their console returns to sign-in with a mess
   assert.equal(await caseyPage.evaluate(() => sessionStorage.getItem("roster.token")), null);
 });
 
+test("a user locked out by failed logins shows as locked, and Unlock lets them in", async () => {
+  for (let i = 0; i < 10; i++) {
+    const wrong = await api("POST", "/login", { body: { username: CASEY.username, password: "not-the-password" } });
+    assert.equal(wrong.status, 401);
+  }
+  const locked = await api("POST", "/login", { body: { username: CASEY.username, password: CASEY.reset } });
+  assert.equal(locked.status, 429);
+
+  const dialog = await openUser(CASEY.username);
+  const state = dialog.locator("p.lockout");
+  await state.filter({ hasText: /^Locked after failed logins, until .+ \(10 failed logins in the window\)\.$/ }).waitFor();
+  await admin.screenshot({ path: join(shots, "console-locked-user.png") });
+  await dialog.getByRole("button", { name: "Unlock", exact: true }).click();
+  await dialog.getByText("casey is unlocked and may sign in again.").waitFor();
+  assert.equal(await state.textContent(), "Not locked (0 failed logins in the window).");
+  assert.equal(await dialog.getByRole("button", { name: "Unlock", exact: true }).isVisible(), false);
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  const caseyId = (await userByName(CASEY.username)).id;
+  const lockout = await api("GET", `/users/${caseyId}/lockout`, { token: adminToken });
+  assert.deepEqual(lockout.data, { locked: false, until: null, failures: 0 });
+  const signedIn = await api("POST", "/login", { body: { username: CASEY.username, password: CASEY.reset } });
+  assert.equal(signedIn.status, 200);
+});
+
 test("an expired token returns the user to sign-in with a message", async () => {
   // A second server whose tokens live two seconds.
   const shortLived = await startServer(port + 1, { ROSTER_TOKEN_TTL: "2s" });
@@ -518,7 +543,7 @@ test("the audit view lists those events, filtered by user and type", async () =>
   const types = await admin.locator("table.audit tbody td[data-label=Event]").allTextContents();
   for (const type of [
     "user.created", "user.updated", "user.disabled", "user.enabled", "password.changed",
-    "tokens.revoked", "user.deleted", "login.succeeded", "login.failed",
+    "tokens.revoked", "user.unlocked", "user.deleted", "login.succeeded", "login.failed",
   ]) {
     assert.ok(types.includes(type), `${type} is listed: ${types.join(", ")}`);
   }

@@ -44,6 +44,8 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         v1::users::delete,
         v1::password::change,
         v1::users::logout_all,
+        v1::users::lockout,
+        v1::users::unlock,
         v1::audit::list,
     ),
     components(responses(

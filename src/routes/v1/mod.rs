@@ -36,6 +36,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(users::delete)),
             )
             .service(resource("/users/{id}/password").route(web::post().to(password::change)))
-            .service(resource("/users/{id}/logout-all").route(web::post().to(users::logout_all))),
+            .service(resource("/users/{id}/logout-all").route(web::post().to(users::logout_all)))
+            .service(
+                resource("/users/{id}/lockout")
+                    .route(web::get().to(users::lockout))
+                    .route(web::delete().to(users::unlock)),
+            ),
     );
 }

@@ -17,7 +17,7 @@ use crate::routes::responses::{
     Unauthenticated, Unavailable, UnsupportedMediaType, UserIdParam,
 };
 use crate::routes::state::AppState;
-use crate::views::{MessageView, UserView};
+use crate::views::{LockoutView, MessageView, UserView};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -372,4 +372,64 @@ pub async fn delete(
     let caller = Caller::user(target.who.0, client.0);
     state.accounts.delete(caller, target.id).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
+}
+
+/// `GET /users/{id}/lockout`: whether failed logins locked a user out.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}/lockout",
+    operation_id = "getLockout",
+    summary = "A user's lockout",
+    description = "Admins only. Whether failed logins locked the user's username, until when, and how many failures count in the window.",
+    tag = "users",
+    params(UserIdParam),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "The lockout.", body = LockoutView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
+pub async fn lockout(
+    target: AdminOnUser,
+    state: web::Data<AppState>,
+    client: ClientIp,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::user(target.who.0, client.0);
+    let lockout = state.accounts.lockout(&caller, target.id).await?;
+    Ok(HttpResponse::Ok().json(LockoutView::from(lockout)))
+}
+
+/// `DELETE /users/{id}/lockout`: unlocks a user.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}/lockout",
+    operation_id = "unlockUser",
+    summary = "Unlock a user",
+    description = "Admins only. Clears the user's failed logins and lockout (audited as `user.unlocked`); the user may log in at once. Limits on client addresses run out by themselves within a minute.",
+    tag = "users",
+    params(UserIdParam),
+    security(("bearerAuth" = ["admin"])),
+    responses(
+        (status = 200, description = "Unlocked: the lockout as it is now.", body = LockoutView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    ),
+)]
+pub async fn unlock(
+    target: AdminOnUser,
+    state: web::Data<AppState>,
+    client: ClientIp,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::user(target.who.0, client.0);
+    let lockout = state.accounts.unlock(caller, target.id).await?;
+    Ok(HttpResponse::Ok().json(LockoutView::from(lockout)))
 }

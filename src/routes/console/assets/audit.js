@@ -19,6 +19,7 @@ const EVENT_TYPES = [
   "user.deleted",
   "password.changed",
   "tokens.revoked",
+  "user.unlocked",
 ];
 
 const PER_PAGE = 50;

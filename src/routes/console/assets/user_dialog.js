@@ -1,5 +1,5 @@
-// One user's dialog (admins): edit details, admin rights, disable/enable, set a new
-// password, end all sessions, audit events, delete. Each action shows its outcome or
+// One user's dialog (admins): edit details, admin rights, disable/enable, lockout and
+// unlock, set a new password, end all sessions, audit events, delete. Each action shows its outcome or
 // error beside it.
 
 import { call } from "./api.js";
@@ -135,9 +135,47 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
       "Access",
       h("div", { class: "toggle-row" }, adminState, adminButton),
       h("div", { class: "toggle-row" }, disabledState, disabledButton),
+      lockoutRow(refusal, done),
       refusal,
       done,
     );
+  }
+
+  /** Whether failed logins locked the user out, with an Unlock button while they did. */
+  function lockoutRow(refusal, done) {
+    const state = h("p", { class: "lockout", text: "Checking for a lockout…" });
+    const unlock = h("button", { type: "button", class: "secondary", text: "Unlock", hidden: true });
+    function show(lockout) {
+      const failures = `${lockout.failures} failed login${lockout.failures === 1 ? "" : "s"} in the window`;
+      if (lockout.locked) {
+        state.replaceChildren(
+          h("strong", { class: "badge locked", text: "Locked" }),
+          " after failed logins, until ",
+          timeOf(lockout.until),
+          ` (${failures}).`,
+        );
+      } else {
+        state.textContent = `Not locked (${failures}).`;
+      }
+      unlock.hidden = !lockout.locked;
+    }
+    call("GET", `/users/${user.id}/lockout`)
+      .then(({ data }) => show(data))
+      .catch((error) => showError(error, [], refusal));
+    unlock.addEventListener("click", async () => {
+      say(refusal, "");
+      say(done, "");
+      await busy(unlock, async () => {
+        try {
+          const { data } = await call("DELETE", `/users/${user.id}/lockout`);
+          show(data);
+          say(done, `${user.username} is unlocked and may sign in again.`);
+        } catch (error) {
+          showError(error, [], refusal);
+        }
+      });
+    });
+    return h("div", { class: "toggle-row" }, state, unlock);
   }
 
   function passwordSection() {
