@@ -221,6 +221,29 @@ impl TestApp {
         )
     }
 
+    /// Writes `bytes` on a new connection, then nothing more; returns what the server
+    /// wrote before closing the connection, and how long that took after the write.
+    pub async fn exchange_raw(&self, bytes: impl AsRef<[u8]>) -> (String, std::time::Duration) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let address = self.address.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream.write_all(bytes.as_ref()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        // Reading to the end proves the server closed the connection; the bound only keeps
+        // a broken server from hanging the test. A reset after the answer counts as a close.
+        let read = stream.read_to_end(&mut answer);
+        tokio::time::timeout(std::time::Duration::from_secs(10), read)
+            .await
+            .expect("the server closes the connection")
+            .or_else(|e| match e.kind() {
+                std::io::ErrorKind::ConnectionReset => Ok(0),
+                _ => Err(e),
+            })
+            .unwrap();
+        (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    }
+
     /// Sends a request to `/api/v1{path}`.
     pub async fn request(
         &self,

@@ -25,6 +25,7 @@ mod operations;
 mod outage;
 mod password;
 mod password_policy;
+mod protocol;
 mod persistence;
 mod processes;
 mod races;
