@@ -242,3 +242,17 @@ where
         }
     }
 }
+
+/// Lets the current transaction commit without waiting for its write to reach disk, where
+/// the backend allows it per transaction (PostgreSQL's `synchronous_commit`): for rows whose
+/// loss in a database crash does no harm. Elsewhere a no-op.
+pub fn skip_commit_flush(conn: &mut Conn) -> Result<(), diesel::result::Error> {
+    #[cfg(feature = "postgres")]
+    if let AnyConnection::Postgres(pg) = conn {
+        use diesel::connection::SimpleConnection;
+        pg.batch_execute("SET LOCAL synchronous_commit TO OFF")?;
+    }
+    #[cfg(not(feature = "postgres"))]
+    let _ = conn;
+    Ok(())
+}
