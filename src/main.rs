@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use roster::cli::{self, CliError, UserCommand};
+use roster::cli::{self, CliError, MigrateCommand, UserCommand};
 use roster::config::{self, Settings};
-use roster::db;
 use roster::routes::openapi;
 use roster::startup::Application;
 
@@ -29,8 +28,33 @@ struct Cli {
 enum Command {
     /// Apply pending migrations, then serve the API (the default command).
     Serve,
-    /// Apply pending database migrations and exit.
-    Migrate,
+    /// Apply pending database migrations and exit; `status` lists them, `revert` undoes the
+    /// newest.
+    Migrate {
+        #[command(subcommand)]
+        command: Option<MigrateCommand>,
+    },
+    /// Exit 0 when the server answers its readiness check, 1 with the reason otherwise (for
+    /// container and systemd health checks).
+    Healthcheck {
+        /// What to ask; by default `/health/ready` on the configured ROSTER_BIND.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+    /// Write a checked copy of the SQLite database while the server runs (for PostgreSQL
+    /// and MariaDB it prints the dump command to use).
+    Backup {
+        /// The new file.
+        path: PathBuf,
+    },
+    /// Replace the SQLite database with a backup; refused while a server has it open.
+    Restore {
+        /// The backup file.
+        path: PathBuf,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print the effective configuration (secrets masked) and exit.
     Config,
     /// Print the OpenAPI 3.1 description of the API (docs/openapi.json) and exit.
@@ -83,10 +107,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Migrate => {
-            let applied = db::migrate(&mut db::connect_one(&settings)?)?;
-            log::info!("applied {applied} migration(s); the database is up to date");
+        Command::Migrate { command } => {
+            let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+            cli::migrate(&settings, command, &mut stdin.lock(), &mut stdout.lock())
+        }
+        Command::Healthcheck { url } => {
+            println!("{}", cli::healthcheck(&settings, url.as_deref())?);
             Ok(())
+        }
+        Command::Backup { path } => cli::backup(&settings, &path, &mut std::io::stdout()),
+        Command::Restore { path, yes } => {
+            let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+            cli::restore(&settings, &path, yes, &mut stdin.lock(), &mut stdout.lock())
         }
         Command::Openapi => Ok(()), // printed above, before reading any configuration
         Command::User { command } => {

@@ -4,6 +4,7 @@ use crate::accounts::transfer::{ExportError, ImportError};
 use crate::accounts::AccountError;
 use crate::auth::password::HashError;
 use crate::config::ConfigError;
+use crate::db::maintenance::BackupError;
 use crate::db::{DbError, StoreError};
 use crate::domain::ValidationError;
 
@@ -19,6 +20,9 @@ pub enum CliError {
     /// The accounts layer refused or failed; for failures, with their causes.
     #[error("{}", shown(.0))]
     Account(#[from] AccountError),
+    /// A backup or restore was refused or failed.
+    #[error(transparent)]
+    Backup(#[from] BackupError),
     /// An import was refused or stopped.
     #[error(transparent)]
     Import(#[from] ImportError),

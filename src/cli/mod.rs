@@ -5,6 +5,7 @@
 //! server runs.
 
 mod error;
+mod ops;
 
 use std::fs::File;
 use std::io::{BufRead, BufWriter, Write};
@@ -25,6 +26,7 @@ use crate::security::clock::SystemClock;
 use crate::views::{self, UserView};
 
 pub use error::CliError;
+pub use ops::{backup, healthcheck, migrate, restore, MigrateCommand};
 
 /// The `roster user` subcommands.
 #[derive(Debug, Subcommand)]
@@ -150,6 +152,18 @@ struct Terminal<'a> {
 impl Terminal<'_> {
     fn say(&mut self, text: &str) -> Result<(), CliError> {
         Ok(writeln!(self.output, "{text}")?)
+    }
+
+    /// Asks `question` with `[y/N]`; anything but yes refuses with `refused`.
+    fn confirm(&mut self, question: &str, refused: &str) -> Result<(), CliError> {
+        write!(self.output, "{question} [y/N] ")?;
+        self.output.flush()?;
+        let mut answer = String::new();
+        self.input.read_line(&mut answer)?;
+        match answer.trim() {
+            "y" | "Y" | "yes" => Ok(()),
+            _ => Err(CliError::Refused(refused.to_owned())),
+        }
     }
 }
 
@@ -385,17 +399,8 @@ async fn delete(
 ) -> Result<(), CliError> {
     let target = find(accounts, user).await?;
     if !yes {
-        write!(
-            t.output,
-            "Delete user {} (id {})? [y/N] ",
-            target.username, target.id
-        )?;
-        t.output.flush()?;
-        let mut answer = String::new();
-        t.input.read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            return Err(CliError::Refused("not deleted".into()));
-        }
+        let question = format!("Delete user {} (id {})?", target.username, target.id);
+        t.confirm(&question, "not deleted")?;
     }
     let deleted = accounts.delete(Caller::operator(), target.id).await?;
     t.say(&format!(

@@ -3,12 +3,15 @@
 
 mod connection;
 mod error;
+pub mod maintenance;
 pub mod schema;
 mod store;
 
 use std::time::{Duration, Instant};
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+#[cfg(feature = "sqlite")]
+use diesel::connection::AnsiTransactionManager;
+use diesel::connection::TransactionManager;
 use diesel::{Connection, ExpressionMethods, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -248,6 +251,7 @@ where
 /// loss in a database crash does no harm. Elsewhere a no-op.
 pub fn skip_commit_flush(conn: &mut Conn) -> Result<(), diesel::result::Error> {
     #[cfg(feature = "postgres")]
+    #[allow(irrefutable_let_patterns)] // when PostgreSQL is the only backend built in
     if let AnyConnection::Postgres(pg) = conn {
         use diesel::connection::SimpleConnection;
         pg.batch_execute("SET LOCAL synchronous_commit TO OFF")?;

@@ -7,6 +7,11 @@ use crate::helpers::{TestApp, TestDatabase};
 
 /// `roster user <args>` on `url`, with `stdin`.
 pub(crate) fn user_command(url: &str, args: &[&str], stdin: &str) -> assert_cmd::assert::Assert {
+    roster_command(url, &[&["user"], args].concat(), stdin)
+}
+
+/// `roster <args>` on `url`, with `stdin`, and no other setting from the environment.
+pub(crate) fn roster_command(url: &str, args: &[&str], stdin: &str) -> assert_cmd::assert::Assert {
     let mut command = Command::cargo_bin("roster").unwrap();
     for (name, _) in std::env::vars() {
         if name.starts_with("ROSTER_") {
@@ -16,7 +21,6 @@ pub(crate) fn user_command(url: &str, args: &[&str], stdin: &str) -> assert_cmd:
     command
         .env("ROSTER_DATABASE_URL", url)
         .env("RUST_LOG", "warn")
-        .arg("user")
         .args(args)
         .write_stdin(stdin)
         .assert()

@@ -210,6 +210,12 @@ impl TestApp {
         )
     }
 
+    /// Stops this instance; returns its database, to start another on.
+    pub async fn stop(self) -> Arc<TestDatabase> {
+        self.handle.stop(true).await;
+        self.database
+    }
+
     /// Stops this instance and starts a new one on the same database.
     pub async fn restart(self) -> Self {
         self.handle.stop(true).await;
@@ -241,7 +247,10 @@ impl TestApp {
                 _ => Err(e),
             })
             .unwrap();
-        (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+        (
+            String::from_utf8_lossy(&answer).into_owned(),
+            started.elapsed(),
+        )
     }
 
     /// Sends a request to `/api/v1{path}`.

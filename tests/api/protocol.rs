@@ -47,7 +47,10 @@ async fn errors_after_the_head_are_json() {
         assert_eq!(line, status, "{answer}");
         let error: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
         assert_eq!(error["code"], code, "{answer}");
-        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{answer}");
+        assert!(
+            error["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{answer}"
+        );
     }
 }
 
@@ -73,8 +76,18 @@ async fn a_head_that_is_not_http_gets_actix_s_bare_answer_and_a_closed_connectio
         let (answer, _) = app.exchange_raw(&request).await;
         let (line, body) = parts(&answer);
         assert!(line.starts_with(&format!("HTTP/1.1 {status} ")), "{answer}");
-        assert!(answer.to_ascii_lowercase().contains("content-length: 0\r\n"), "{answer}");
-        assert!(answer.to_ascii_lowercase().contains("connection: close\r\n"), "{answer}");
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("content-length: 0\r\n"),
+            "{answer}"
+        );
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("connection: close\r\n"),
+            "{answer}"
+        );
         assert_eq!(body, "", "{answer}");
     }
     // The server goes on serving.

@@ -9,11 +9,12 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn a_stalled_body_gets_a_json_408_and_the_connection_closes() {
     let app = TestApp::spawn_with(&[("ROSTER_REQUEST_TIMEOUT", "300ms")]).await;
-    let (answer, took) = app.exchange_raw(
-        "POST /api/v1/login HTTP/1.1\r\nHost: roster\r\nContent-Type: application/json\r\n\
+    let (answer, took) = app
+        .exchange_raw(
+            "POST /api/v1/login HTTP/1.1\r\nHost: roster\r\nContent-Type: application/json\r\n\
          Content-Length: 100\r\n\r\n{\"",
-    )
-    .await;
+        )
+        .await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
     let error: serde_json::Value = serde_json::from_str(body).unwrap();
@@ -24,7 +25,9 @@ async fn a_stalled_body_gets_a_json_408_and_the_connection_closes() {
 #[tokio::test]
 async fn stalled_headers_are_cut_off() {
     let app = TestApp::spawn_with(&[("ROSTER_REQUEST_TIMEOUT", "300ms")]).await;
-    let (answer, took) = app.exchange_raw("GET /api/v1/info HTTP/1.1\r\nHost: ro").await;
+    let (answer, took) = app
+        .exchange_raw("GET /api/v1/info HTTP/1.1\r\nHost: ro")
+        .await;
     // actix answers this one itself, before any request exists: a bare 408 (see
     // docs/security.md), then the connection closes.
     assert!(
