@@ -3,7 +3,7 @@
 //! Layers, top to bottom (imports point down only): the doors `routes` (HTTP) and `cli`
 //! (the `roster user` commands), built by `startup`; `accounts`, the one application layer
 //! under every door; then `domain`, `models`, `db`, `auth`, `security`; `config`,
-//! `metrics` and `views` beside them. docs/architecture.md draws it.
+//! `logging`, `metrics` and `views` beside them. docs/architecture.md draws it.
 
 // Unit tests may unwrap: a failed unwrap is a failed test. Production code may not.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod logging;
 pub mod metrics;
 pub mod models;
 pub mod routes;

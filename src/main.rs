@@ -97,9 +97,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     // The environment overrides the file.
     let settings =
         Settings::from_lookup(|name| std::env::var(name).ok().or_else(|| file.get(name).cloned()))?;
-    env_logger::Builder::new()
-        .parse_filters(&settings.log_filter)
-        .init();
+    roster::logging::init(settings.log_format, &settings.log_filter);
     match command {
         Command::Config => {
             for (name, value) in settings.effective() {

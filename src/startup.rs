@@ -8,10 +8,9 @@ use actix_web::dev::ServiceResponse;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::ResponseError;
 use actix_web::{web, App, HttpServer};
-use ipnet::IpNet;
 
 use crate::accounts::{Accounts, Rules};
 use crate::auth::hashing::HashingPool;
@@ -20,7 +19,6 @@ use crate::config::Settings;
 use crate::db::{self, DbError, Store};
 use crate::metrics::Metrics;
 use crate::routes::error::ApiError;
-use crate::routes::extractors::client_ip_of;
 use crate::routes::state::AppState;
 use crate::routes::{self, request_id};
 use crate::security::clock::{Clock, SystemClock};
@@ -62,21 +60,6 @@ fn metrics_server(addr: &str, state: web::Data<AppState>) -> Result<(u16, Server
     .map_err(bind_error)?
     .run();
     Ok((port, server))
-}
-
-/// One line per request: the client address as the trusted-proxy rule resolves it (not
-/// a forgeable header), the request line, status, size, latency, route pattern and request
-/// id. Health checks are left out: probes every few seconds would drown the rest.
-fn access_log(trusted_proxies: Arc<Vec<IpNet>>) -> Logger {
-    Logger::new(r#"%{client}xi "%r" %s %b %Dms route=%{route}xi id=%{x-request-id}o"#)
-        .custom_request_replace("client", move |req| {
-            client_ip_of(req.request(), &trusted_proxies).to_string()
-        })
-        .custom_request_replace("route", |req| {
-            req.match_pattern().unwrap_or_else(|| "-".to_owned())
-        })
-        .exclude("/health/live")
-        .exclude("/health/ready")
 }
 
 /// actix-cors refuses a preflight from another origin with a plain-text 400; answer it
@@ -159,7 +142,6 @@ impl Application {
             request_timeout: settings.request_timeout,
         });
         let state_for_metrics = state.clone();
-        let trusted_proxies = Arc::new(settings.trusted_proxies.clone());
         let bind_error = |source| StartupError::Bind {
             addr: settings.bind.clone(),
             source,
@@ -177,10 +159,10 @@ impl Application {
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Cache-Control", "no-store")),
                 )
-                // Inside the access log, so the log line sees the id it set.
-                .wrap(from_fn(request_id::tag))
                 .wrap(from_fn(routes::measure))
-                .wrap(access_log(trusted_proxies.clone()))
+                // Outermost: every line written for the request, to its access line, is
+                // written in its context.
+                .wrap(from_fn(request_id::observe))
                 .app_data(state.clone())
                 .configure(routes::configure)
         })

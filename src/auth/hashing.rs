@@ -54,7 +54,7 @@ impl HashingPool {
         // A permit holder always finds a workspace or may make one: never more than
         // `permits` exist.
         let mut memory = self.spares().pop().unwrap_or_default();
-        let (result, memory) = actix_rt::task::spawn_blocking(move || {
+        let (result, memory) = crate::logging::spawn_blocking(move || {
             let result = work(&mut memory);
             (result, memory)
         })

@@ -15,6 +15,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 
 use crate::domain::PasswordPolicy;
+use crate::logging::LogFormat;
 use crate::security::client_ip;
 use crate::security::throttle::Limits;
 
@@ -120,6 +121,8 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// `RUST_LOG`: the log filter.
     pub log_filter: String,
+    /// `ROSTER_LOG_FORMAT`: text or JSON lines.
+    pub log_format: LogFormat,
     /// What each setting was read as, for `roster config`.
     effective: Vec<(&'static str, String)>,
 }
@@ -233,6 +236,8 @@ impl Settings {
                 "`host:port` where `GET /metrics` (Prometheus text) is served, apart from the API; keep it on a private interface.").shown("unset (off)"))?,
             log_filter: r.get(Setting::new("RUST_LOG", "info", parse_filter,
                 "env_logger filter, e.g. `warn` or `info,actix_web=warn`."))?,
+            log_format: r.get(Setting::new("ROSTER_LOG_FORMAT", "text", LogFormat::parse,
+                "`text` (for people) or `json` (one object per line: `time`, `level`, `target`, `message`, the line's fields, and `request_id`/`client_ip` while serving a request)."))?,
             effective: Vec::new(),
         })
     }

@@ -67,7 +67,7 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         let store = self.clone();
-        let task = actix_rt::task::spawn_blocking(move || store.with_conn(f));
+        let task = crate::logging::spawn_blocking(move || store.with_conn(f));
         let finished = match deadline {
             Some(deadline) => match tokio::time::timeout(deadline, task).await {
                 Ok(finished) => finished,

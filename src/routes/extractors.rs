@@ -204,7 +204,7 @@ impl FromRequest for ClientIp {
 }
 
 /// The client address of `req`, believing forwarding headers only from `trusted` peers.
-pub fn client_ip_of(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
+fn client_ip_of(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
     let peer = req
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip());

@@ -1,32 +1,69 @@
-//! `X-Request-Id`: taken from the request when a proxy set a sane one, generated
-//! otherwise; echoed in the response, and written in the access log line.
+//! Each request's identity in the log: its `X-Request-Id` (taken from the request when a
+//! proxy set a sane one, generated otherwise, echoed in the response) and its client
+//! address. Every line written while it is served carries both, and it ends with one access
+//! line.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 
+use super::extractors::ClientIp;
+use crate::logging::{self, InContext, RequestContext};
+
 /// The header.
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Middleware: makes sure every response carries a request id.
-pub async fn tag(
+/// Middleware: gives the request its id and context, serves it inside that context, tags
+/// the response with the id and writes the access line (target `roster::access`): the
+/// request line and status as the message; method, route pattern, status, body bytes and
+/// milliseconds as fields. Health checks get no line: probes every few seconds would drown
+/// the rest.
+pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
     let id = req
         .headers()
         .get(&HEADER)
         .filter(|value| is_sane(value.as_bytes()))
         .cloned()
         .unwrap_or_else(generate);
-    let mut response = next.call(req).await?;
+    let context = Arc::new(RequestContext {
+        // Sane ids and generated ones are ASCII.
+        request_id: id.to_str().unwrap_or("unknown").to_owned(),
+        client_ip: ClientIp::of(req.request()).to_string(),
+    });
+    let method = req.method().to_string();
+    let target = format!("{} {} {:?}", method, req.uri(), req.version());
+    let route = req.match_pattern().unwrap_or_else(|| "-".to_owned());
+    let quiet = route.starts_with("/health/");
+    let mut response = InContext::new(context.clone(), next.call(req)).await?;
     response.headers_mut().insert(HEADER, id);
+    if !quiet {
+        let status = response.status().as_u16();
+        let bytes = match response.response().body().size() {
+            BodySize::Sized(bytes) => i64::try_from(bytes).unwrap_or(i64::MAX),
+            BodySize::None => 0,
+            BodySize::Stream => -1,
+        };
+        let millis = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        logging::within(Some(context), || {
+            log::info!(
+                target: "roster::access",
+                method = method.as_str(), route = route.as_str(), status = status,
+                bytes = bytes, duration_ms = millis;
+                "\"{target}\" {status}"
+            );
+        });
+    }
     Ok(response)
 }
 
