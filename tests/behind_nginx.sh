@@ -84,8 +84,8 @@ check "admin list through nginx" sh -c "curl -s --interface $client '$base/users
 # A client forging X-Forwarded-For: Roster logs the address nginx saw.
 call "$base/info" -H 'X-Forwarded-For: 6.6.6.6' -H 'X-Request-Id: nginx-proof-1' >/dev/null
 sleep 0.3
-line=$(grep 'id=nginx-proof-1' "$work/roster.log" || true)
-check "access log shows the client nginx saw" sh -c "echo '$line' | grep -q '] $client \"GET /api/v1/info'"
+line=$(grep 'request_id="nginx-proof-1"' "$work/roster.log" || true)
+check "access log shows the client nginx saw" sh -c "echo '$line' | grep -q 'roster::access] \"GET /api/v1/info HTTP/1.[01]\" 200 .*client_ip=\"$client\"'"
 check "a forged X-Forwarded-For is not believed" sh -c "! echo '$line' | grep -q '6.6.6.6'"
 
 preflight() {
