@@ -1,16 +1,27 @@
-//! Prometheus metrics: counted in memory, rendered as text on `ROSTER_METRICS_BIND`.
-//! Labels are route patterns, methods, statuses and outcomes only: never user data.
+//! Prometheus metrics through the Prometheus project's `prometheus-client`: counted in
+//! memory, rendered in the Prometheus text format on `ROSTER_METRICS_BIND`. Labels are
+//! route patterns, methods, statuses and outcomes only: never user data. Counting takes no
+//! global lock: a family's series are found under a shared read lock (a write lock only the
+//! first time a label set is seen) and counted atomically.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::{Registry, Unit};
 
 /// Latency bucket bounds, in seconds.
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
+
+/// The content type of [`Metrics::render`].
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// How a login ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +54,21 @@ impl LoginOutcome {
     }
 }
 
-#[derive(Debug, Default)]
-struct Series {
-    count: u64,
-    sum_seconds: f64,
-    buckets: [u64; BUCKETS.len()],
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabels {
+    state: &'static str,
 }
 
 /// Gauges read when the page is rendered.
@@ -63,111 +84,200 @@ pub struct Gauges {
     pub db_idle: u32,
 }
 
-/// The counters of one instance.
-#[derive(Debug, Default)]
+/// The metrics of one instance.
+#[derive(Debug)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
-    logins: [AtomicU64; 4],
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    durations: Family<RequestLabels, Histogram>,
+    logins: Family<OutcomeLabels, Counter>,
+    hashing: Family<StateLabels, Gauge>,
+    connections: Family<StateLabels, Gauge>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "roster_http_requests",
+            "HTTP requests by method, route pattern and status",
+            requests.clone(),
+        );
+        let durations: Family<RequestLabels, Histogram> =
+            Family::new_with_constructor(|| Histogram::new(BUCKETS));
+        registry.register_with_unit(
+            "roster_http_request_duration",
+            "Request latency by method, route pattern and status",
+            Unit::Seconds,
+            durations.clone(),
+        );
+        let logins = Family::<OutcomeLabels, Counter>::default();
+        for outcome in LoginOutcome::ALL {
+            // Every outcome is shown from the start, at 0.
+            drop(logins.get_or_create(&OutcomeLabels {
+                outcome: outcome.label(),
+            }));
+        }
+        registry.register("roster_logins", "Logins by outcome", logins.clone());
+        let hashing = Family::<StateLabels, Gauge>::default();
+        registry.register(
+            "roster_hashing_permits",
+            "Password-hashing permits by state",
+            hashing.clone(),
+        );
+        let connections = Family::<StateLabels, Gauge>::default();
+        registry.register(
+            "roster_db_connections",
+            "Pooled database connections by state",
+            connections.clone(),
+        );
+        registry.register(
+            "roster_build",
+            "The running build",
+            Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
+        );
+        registry.register_collector(Box::new(Process));
+        Self {
+            registry,
+            requests,
+            durations,
+            logins,
+            hashing,
+            connections,
+        }
+    }
 }
 
 impl Metrics {
     /// Counts a request to `route` (a pattern such as `/api/v1/users/{id}`).
     pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
-        let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        let series = requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
-        let seconds = took.as_secs_f64();
-        series.count += 1;
-        series.sum_seconds += seconds;
-        for (bucket, bound) in series.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
+        let labels = RequestLabels {
+            method: method.to_owned(),
+            route: route.to_owned(),
+            status,
+        };
+        self.requests.get_or_create(&labels).inc();
+        self.durations
+            .get_or_create(&labels)
+            .observe(took.as_secs_f64());
     }
 
     /// Counts a login by outcome.
     pub fn login(&self, outcome: LoginOutcome) {
-        let index = LoginOutcome::ALL
-            .iter()
-            .position(|o| *o == outcome)
-            .unwrap_or(0);
-        self.logins[index].fetch_add(1, Ordering::Relaxed);
+        let labels = OutcomeLabels {
+            outcome: outcome.label(),
+        };
+        self.logins.get_or_create(&labels).inc();
     }
 
-    /// The Prometheus text exposition of everything counted, and `gauges`.
+    /// The Prometheus text exposition of everything counted, `gauges`, and the process.
     pub fn render(&self, gauges: Gauges) -> String {
-        let mut out = String::new();
-        let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        out.push_str("# HELP roster_http_requests_total HTTP requests by method, route pattern and status.\n");
-        out.push_str("# TYPE roster_http_requests_total counter\n");
-        for ((method, route, status), series) in requests.iter() {
-            let _ = writeln!(
-                out,
-                "roster_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
-                series.count
-            );
-        }
-        out.push_str("# HELP roster_http_request_duration_seconds Request latency by method, route pattern and status.\n");
-        out.push_str("# TYPE roster_http_request_duration_seconds histogram\n");
-        for ((method, route, status), series) in requests.iter() {
-            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
-            for (count, bound) in series.buckets.iter().zip(BUCKETS) {
-                let _ = writeln!(out, "roster_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
-            }
-            let _ = writeln!(
-                out,
-                "roster_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                series.count
-            );
-            let _ = writeln!(
-                out,
-                "roster_http_request_duration_seconds_sum{{{labels}}} {}",
-                series.sum_seconds
-            );
-            let _ = writeln!(
-                out,
-                "roster_http_request_duration_seconds_count{{{labels}}} {}",
-                series.count
-            );
-        }
-        out.push_str(
-            "# HELP roster_logins_total Logins by outcome.\n# TYPE roster_logins_total counter\n",
-        );
-        for (outcome, count) in LoginOutcome::ALL.iter().zip(&self.logins) {
-            let _ = writeln!(
-                out,
-                "roster_logins_total{{outcome=\"{}\"}} {}",
-                outcome.label(),
-                count.load(Ordering::Relaxed)
-            );
-        }
-        let gauge = |out: &mut String, name: &str, help: &str, lines: &[(&str, String)]| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-            for (labels, value) in lines {
-                let _ = writeln!(out, "{name}{labels} {value}");
-            }
+        let set = |family: &Family<StateLabels, Gauge>, state, value: i64| {
+            family.get_or_create(&StateLabels { state }).set(value);
         };
-        gauge(
-            &mut out,
-            "roster_hashing_permits",
-            "Password-hashing permits by state.",
-            &[
-                ("{state=\"in_use\"}", gauges.hashing_in_use.to_string()),
-                ("{state=\"total\"}", gauges.hashing_total.to_string()),
-            ],
-        );
-        gauge(
-            &mut out,
-            "roster_db_connections",
-            "Pooled database connections by state.",
-            &[
-                ("{state=\"in_use\"}", gauges.db_in_use.to_string()),
-                ("{state=\"idle\"}", gauges.db_idle.to_string()),
-            ],
-        );
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        set(&self.hashing, "in_use", count(gauges.hashing_in_use));
+        set(&self.hashing, "total", count(gauges.hashing_total));
+        set(&self.connections, "in_use", i64::from(gauges.db_in_use));
+        set(&self.connections, "idle", i64::from(gauges.db_idle));
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+/// The standard `process_*` metrics of this process, read from `/proc` at each scrape
+/// (Linux; elsewhere they are left out).
+#[derive(Debug)]
+struct Process;
+
+/// `/proc` counts CPU time in ticks of 1/100 s (USER_HZ, fixed for user space on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+impl Collector for Process {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let Some(process) = ProcessFacts::read() else {
+            return Ok(());
+        };
+        let cpu = ConstCounter::new(process.cpu_seconds);
+        cpu.encode(encoder.encode_descriptor(
+            "process_cpu_seconds",
+            "Total user and system CPU time spent in seconds",
+            None,
+            cpu.metric_type(),
+        )?)?;
+        let gauges = [
+            (
+                "process_resident_memory_bytes",
+                "Resident memory size in bytes",
+                process.resident_bytes,
+            ),
+            (
+                "process_open_fds",
+                "Number of open file descriptors",
+                process.open_fds,
+            ),
+            (
+                "process_start_time_seconds",
+                "Start time of the process since unix epoch in seconds",
+                process.start_time_seconds,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let gauge = ConstGauge::new(value);
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
+/// What `/proc` says of this process.
+#[derive(Debug, PartialEq)]
+struct ProcessFacts {
+    cpu_seconds: f64,
+    resident_bytes: i64,
+    open_fds: i64,
+    start_time_seconds: i64,
+}
+
+impl ProcessFacts {
+    fn read() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let boot = std::fs::read_to_string("/proc/stat").ok()?;
+        let open_fds = std::fs::read_dir("/proc/self/fd").ok()?.count();
+        Self::parse(&stat, &status, &boot, open_fds)
+    }
+
+    fn parse(stat: &str, status: &str, boot: &str, open_fds: usize) -> Option<Self> {
+        // The command name (field 2) may hold spaces; the fields after its ')' do not.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        // Fields 14, 15 and 22 of the line are 11, 12 and 19 after the name and state.
+        let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+        let (user, system, started) = (ticks(11)?, ticks(12)?, ticks(19)?);
+        let resident_kib: i64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        let booted: i64 = boot
+            .lines()
+            .find_map(|line| line.strip_prefix("btime "))?
+            .trim()
+            .parse()
+            .ok()?;
+        let started_after_boot = i64::try_from(started / 100).ok()?;
+        Some(Self {
+            cpu_seconds: (user + system) as f64 / TICKS_PER_SECOND,
+            resident_bytes: resident_kib * 1024,
+            open_fds: i64::try_from(open_fds).ok()?,
+            start_time_seconds: booted + started_after_boot,
+        })
     }
 }
 
@@ -176,7 +286,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_counters_histograms_and_gauges() {
+    fn renders_counters_histograms_gauges_and_the_process() {
         let metrics = Metrics::default();
         metrics.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(3));
         metrics.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(30));
@@ -187,12 +297,45 @@ mod tests {
             db_in_use: 0,
             db_idle: 3,
         });
-        assert!(text.contains("roster_http_requests_total{method=\"GET\",route=\"/api/v1/users/{id}\",status=\"200\"} 2"));
-        assert!(text.contains("le=\"0.005\"} 1"));
-        assert!(text.contains("le=\"0.05\"} 2"));
-        assert!(text.contains("le=\"+Inf\"} 2"));
-        assert!(text.contains("roster_logins_total{outcome=\"failure\"} 1"));
-        assert!(text.contains("roster_hashing_permits{state=\"in_use\"} 1"));
-        assert!(text.contains("roster_db_connections{state=\"idle\"} 3"));
+        let labels = "method=\"GET\",route=\"/api/v1/users/{id}\",status=\"200\"";
+        for line in [
+            format!("roster_http_requests_total{{{labels}}} 2"),
+            format!("roster_http_request_duration_seconds_bucket{{{labels},le=\"0.005\"}} 1"),
+            format!("roster_http_request_duration_seconds_bucket{{{labels},le=\"0.05\"}} 2"),
+            format!("roster_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} 2"),
+            "roster_logins_total{outcome=\"failure\"} 1".to_owned(),
+            "roster_logins_total{outcome=\"disabled\"} 0".to_owned(),
+            "roster_hashing_permits{state=\"in_use\"} 1".to_owned(),
+            "roster_db_connections{state=\"idle\"} 3".to_owned(),
+            format!(
+                "roster_build_info{{version=\"{}\"}} 1",
+                env!("CARGO_PKG_VERSION")
+            ),
+            "# TYPE process_cpu_seconds_total counter".to_owned(),
+            "# TYPE process_open_fds gauge".to_owned(),
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line} missing from\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn process_facts_come_from_proc() {
+        let stat = "4242 (ro ster) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 0 0 20 0 \
+                    9 0 123400 1000000 2000 18446744073709551615";
+        let status = "Name:\troster\nVmRSS:\t   20480 kB\nThreads:\t9\n";
+        let boot = "cpu  1 2 3\nbtime 1764800000\nprocesses 1\n";
+        assert_eq!(
+            ProcessFacts::parse(stat, status, boot, 17),
+            Some(ProcessFacts {
+                cpu_seconds: 3.0,
+                resident_bytes: 20480 * 1024,
+                open_fds: 17,
+                start_time_seconds: 1764800000 + 1234,
+            })
+        );
+        assert!(ProcessFacts::read().is_some_and(|p| p.open_fds > 0 && p.resident_bytes > 0));
     }
 }

@@ -59,7 +59,7 @@ pub async fn measure(
 /// `GET /metrics` on the metrics address: the Prometheus text format.
 pub async fn metrics_page(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
+        .content_type(crate::metrics::CONTENT_TYPE)
         .body(state.metrics.render(state.gauges()))
 }
 
