@@ -126,6 +126,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve => actix_web::rt::System::new().block_on(async {
             let app = Application::build(&settings).map_err(|e| CliError::Io(e.to_string()))?;
             log::info!("listening on {} (port {})", settings.bind, app.port());
+            // Under systemd with Type=notify: the unit is started once this arrives.
+            if std::env::var_os("NOTIFY_SOCKET").is_some() {
+                let status = format!("STATUS=listening on {}", settings.bind);
+                let states = [sd_notify::NotifyState::Ready, sd_notify::NotifyState::Custom(&status)];
+                if let Err(e) = sd_notify::notify(&states) {
+                    log::warn!("cannot tell systemd that Roster is ready: {e}");
+                }
+            }
             Ok(app.run_until_stopped().await?)
         }),
     }

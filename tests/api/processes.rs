@@ -169,3 +169,32 @@ backend_tests! {
         }
     }
 }
+
+/// Under systemd (`Type=notify`), `roster serve` says `READY=1` on `NOTIFY_SOCKET` once it
+/// listens: the unit counts as started only then.
+#[test]
+fn serve_tells_systemd_when_it_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let database = dir.path().join("roster.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .arg("serve")
+        .env("ROSTER_DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("ROSTER_BIND", "127.0.0.1:0")
+        .env("NOTIFY_SOCKET", &socket_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut message = [0u8; 512];
+    let received = socket.recv(&mut message);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = String::from_utf8_lossy(&message[..received.unwrap()]).into_owned();
+    assert!(text.lines().any(|l| l == "READY=1"), "{text}");
+    assert!(text.contains("STATUS=listening on 127.0.0.1:0"), "{text}");
+}
