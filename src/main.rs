@@ -129,7 +129,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             // Under systemd with Type=notify: the unit is started once this arrives.
             if std::env::var_os("NOTIFY_SOCKET").is_some() {
                 let status = format!("STATUS=listening on {}", settings.bind);
-                let states = [sd_notify::NotifyState::Ready, sd_notify::NotifyState::Custom(&status)];
+                let states = [
+                    sd_notify::NotifyState::Ready,
+                    sd_notify::NotifyState::Custom(&status),
+                ];
                 if let Err(e) = sd_notify::notify(&states) {
                     log::warn!("cannot tell systemd that Roster is ready: {e}");
                 }

@@ -108,6 +108,7 @@ impl Accounts {
             });
         }
         let keys = vec![Key::LoginAddress(ip), Key::username(username)];
+        self.refuse_early(keys.clone()).await?;
         let (rules, reserved, now) = (self.throttle.clone(), keys.clone(), self.now());
         self.transact(move |conn| {
             // A reservation lost in a database crash only frees a place: no need to wait
@@ -125,6 +126,22 @@ impl Accounts {
             keys,
             settled: false,
         })
+    }
+
+    /// Refuses, by a read alone, an attempt that a counter of `keys` would refuse now. A
+    /// refusal needs no write: a flood against a locked name or a limited address ends
+    /// here and never queues for the write lock. (The write transaction checks again.)
+    async fn refuse_early(&self, keys: Vec<Key>) -> Result<(), AccountError> {
+        let (rules, now) = (self.throttle.clone(), self.now());
+        self.store
+            .run(move |conn| {
+                for key in &keys {
+                    let mut record = counters::load(conn, &key.stored())?.unwrap_or_default();
+                    rules.reserve(key, &mut record, now)?;
+                }
+                Ok(())
+            })
+            .await
     }
 
     /// Gives back the places of a reservation that was not settled (no hashing slot, a
@@ -162,8 +179,9 @@ impl Accounts {
         if !self.throttle.enabled() {
             return Ok(());
         }
-        let (rules, now) = (self.throttle.clone(), self.now());
         let key = Key::Registrations(ip);
+        self.refuse_early(vec![key.clone()]).await?;
+        let (rules, now) = (self.throttle.clone(), self.now());
         self.transact(move |conn| {
             update(conn, &rules, &key, now, |record| {
                 rules.reserve(&key, record, now)?;

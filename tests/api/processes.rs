@@ -183,7 +183,10 @@ fn serve_tells_systemd_when_it_listens() {
     let database = dir.path().join("roster.db");
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
         .arg("serve")
-        .env("ROSTER_DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env(
+            "ROSTER_DATABASE_URL",
+            format!("sqlite://{}", database.display()),
+        )
         .env("ROSTER_BIND", "127.0.0.1:0")
         .env("NOTIFY_SOCKET", &socket_path)
         .stdout(Stdio::null())
