@@ -72,7 +72,7 @@ pub struct TokenView {
     #[schema(example = "n1Vd6m2vE0c4Jx0QHq7b9TzK1pW8sYfA3rLuXgC5eM4")]
     token: String,
     /// When the token stops working: RFC 3339, UTC.
-    #[schema(example = "2026-11-30T12:00:00Z")]
+    #[schema(example = "2026-11-30T12:00:00Z", format = DateTime)]
     token_expires: String,
 }
 

@@ -161,6 +161,16 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// For `Option<T>` fields that may be absent but not `null`: `null` is refused like any
+/// other value of the wrong type, never taken for "absent".
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// For fields that must not be sent at all: true when present, whatever the value.
 pub fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     IgnoredAny::deserialize(deserializer).map(|_| true)

@@ -45,7 +45,7 @@ impl ToSchema for AuditEventType {}
     description = "Invalid input (codes 1001–1030); `message` says what to fix.",
     example = json!({"code": 1010, "message": "The username must not be empty."})
 )]
-pub struct BadRequest(#[to_schema] ErrorBody<'static>);
+pub struct BadRequest(ErrorBody<'static>);
 
 /// 401: no token, or an unknown, expired or revoked one.
 #[derive(ToResponse)]
@@ -53,7 +53,7 @@ pub struct BadRequest(#[to_schema] ErrorBody<'static>);
     description = "No token (2001), or an invalid, expired or revoked one (2002).",
     example = json!({"code": 2002, "message": "The token is invalid, expired or revoked."})
 )]
-pub struct Unauthenticated(#[to_schema] ErrorBody<'static>);
+pub struct Unauthenticated(ErrorBody<'static>);
 
 /// 403: the caller may not do this.
 #[derive(ToResponse)]
@@ -62,7 +62,7 @@ pub struct Unauthenticated(#[to_schema] ErrorBody<'static>);
         disabled (3003), wrong current password (3004), not your account (3005).",
     example = json!({"code": 3001, "message": "Only admins may do this."})
 )]
-pub struct Forbidden(#[to_schema] ErrorBody<'static>);
+pub struct Forbidden(ErrorBody<'static>);
 
 /// 404: no user with this id.
 #[derive(ToResponse)]
@@ -70,7 +70,7 @@ pub struct Forbidden(#[to_schema] ErrorBody<'static>);
     description = "No user with this id (4001).",
     example = json!({"code": 4001, "message": "The user does not exist."})
 )]
-pub struct NotFound(#[to_schema] ErrorBody<'static>);
+pub struct NotFound(ErrorBody<'static>);
 
 /// 408: the body did not arrive in time.
 #[derive(ToResponse)]
@@ -79,7 +79,7 @@ pub struct NotFound(#[to_schema] ErrorBody<'static>);
         connection is closed.",
     example = json!({"code": 4080, "message": "The request body did not arrive in time."})
 )]
-pub struct RequestTimeout(#[to_schema] ErrorBody<'static>);
+pub struct RequestTimeout(ErrorBody<'static>);
 
 /// 413: the body is over 64 KiB.
 #[derive(ToResponse)]
@@ -87,7 +87,7 @@ pub struct RequestTimeout(#[to_schema] ErrorBody<'static>);
     description = "The body is larger than 64 KiB (4130).",
     example = json!({"code": 4130, "message": "The request body is larger than 64 KiB."})
 )]
-pub struct PayloadTooLarge(#[to_schema] ErrorBody<'static>);
+pub struct PayloadTooLarge(ErrorBody<'static>);
 
 /// 415: neither JSON nor form data.
 #[derive(ToResponse)]
@@ -96,7 +96,7 @@ pub struct PayloadTooLarge(#[to_schema] ErrorBody<'static>);
         application/x-www-form-urlencoded (4150).",
     example = json!({"code": 4150, "message": "Unsupported Content-Type: send application/json or application/x-www-form-urlencoded."})
 )]
-pub struct UnsupportedMediaType(#[to_schema] ErrorBody<'static>);
+pub struct UnsupportedMediaType(ErrorBody<'static>);
 
 /// 429: throttled.
 #[derive(ToResponse)]
@@ -106,7 +106,7 @@ pub struct UnsupportedMediaType(#[to_schema] ErrorBody<'static>);
     headers(("Retry-After" = u64, description = "Seconds until a retry may succeed.")),
     example = json!({"code": 4290, "message": "Too many attempts; retry after 60 seconds."})
 )]
-pub struct TooManyRequests(#[to_schema] ErrorBody<'static>);
+pub struct TooManyRequests(ErrorBody<'static>);
 
 /// 500: a bug or an unexpected database error; details go to the server log only.
 #[derive(ToResponse)]
@@ -114,7 +114,7 @@ pub struct TooManyRequests(#[to_schema] ErrorBody<'static>);
     description = "Internal error (5000); the details are in the server's log.",
     example = json!({"code": 5000, "message": "Internal server error."})
 )]
-pub struct InternalError(#[to_schema] ErrorBody<'static>);
+pub struct InternalError(ErrorBody<'static>);
 
 /// 503: the database is unreachable, or every hashing slot is busy.
 #[derive(ToResponse)]
@@ -125,4 +125,4 @@ pub struct InternalError(#[to_schema] ErrorBody<'static>);
     headers(("Retry-After" = u64, description = "Seconds until a retry may succeed.")),
     example = json!({"code": 5030, "message": "The service is temporarily unavailable; try again shortly."})
 )]
-pub struct Unavailable(#[to_schema] ErrorBody<'static>);
+pub struct Unavailable(ErrorBody<'static>);

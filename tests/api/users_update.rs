@@ -56,6 +56,33 @@ backend_tests! {
         app.put("/users", Some(&admin.token), body).await.ok();
     }
 
+    async fn absent_keeps_a_field_and_null_clears_it_where_it_can_be_empty() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let user = app.user(&admin, "alice").await;
+        let path = format!("/users/{}", user.id);
+        app.post(&path, Some(&admin.token), json!({"name": "Alice A."})).await.ok();
+        // Both nulls clear; nothing else changes.
+        let cleared = app
+            .post(&path, Some(&admin.token), json!({"name": null, "email": null}))
+            .await;
+        let cleared = cleared.ok();
+        assert_eq!((&cleared["name"], &cleared["email"]), (&json!(""), &json!("")));
+        assert_eq!(cleared["username"], json!("alice"));
+        // `null` alone is a change too, not "nothing to update".
+        app.post(&path, Some(&admin.token), json!({"name": "Alice B."})).await.ok();
+        let alone = app.post(&path, Some(&admin.token), json!({"name": null})).await;
+        assert_eq!(alone.ok()["name"], json!(""));
+        // Fields that cannot be empty refuse `null` rather than ignore it.
+        for field in ["username", "isAdmin", "disabled"] {
+            let answer = app.post(&path, Some(&admin.token), json!({field: null})).await;
+            let message = answer.assert_error(400, 1001);
+            assert!(message.contains(field) || message.contains("null"), "{field}: {message}");
+        }
+        let stored = app.get(&path, Some(&admin.token)).await;
+        assert_eq!((&stored.ok()["username"], &stored.ok()["disabled"]), (&json!("alice"), &json!(false)));
+    }
+
     async fn bad_updates_are_refused_and_change_nothing() {
         let app = TestApp::spawn().await;
         let admin = app.admin().await;

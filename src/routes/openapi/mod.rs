@@ -31,6 +31,7 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
             `{\"code\": <int>, \"message\": \"...\"}`; the codes are listed in docs/api.md.",
         license(name = "MIT", identifier = "MIT"),
     ),
+    servers((url = "/", description = "The Roster instance serving this document (paths begin with /api/v1).")),
     paths(
         v1::info::info,
         v1::session::register,
@@ -60,7 +61,7 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         InternalError,
         Unavailable,
     )),
-    modifiers(&BearerScheme),
+    modifiers(&Security),
     tags(
         (name = "session", description = "Register, log in and out."),
         (name = "account", description = "The signed-in user."),
@@ -75,9 +76,10 @@ struct ApiDoc;
 /// may call them.
 pub const BEARER: &str = "bearerAuth";
 
-struct BearerScheme;
+/// The bearer scheme, and which operations need no token.
+struct Security;
 
-impl Modify for BearerScheme {
+impl Modify for Security {
     fn modify(&self, openapi: &mut Document) {
         let scheme = HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)
@@ -89,8 +91,19 @@ impl Modify for BearerScheme {
             .components
             .get_or_insert_with(Default::default)
             .add_security_scheme(BEARER, SecurityScheme::Http(scheme));
+        // Said outright (`security: []`), so generators make these callable without a token.
+        for path in PUBLIC {
+            if let Some(item) = openapi.paths.paths.get_mut(path) {
+                for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                    operation.security = Some(Vec::new());
+                }
+            }
+        }
     }
 }
+
+/// The operations anyone may call: no token.
+const PUBLIC: [&str; 3] = ["/api/v1/info", "/api/v1/register", "/api/v1/login"];
 
 /// The description as a document.
 pub fn document() -> Document {

@@ -32,8 +32,8 @@ pub(crate) struct RegisterBody {
     /// 8–1024 characters, strong enough by the server's policy.
     #[schema(example = "plum-kayak-41", min_length = 8, max_length = 1024)]
     password: String,
-    /// Required; unique ignoring case.
-    #[schema(example = "frida@example.com")]
+    /// Required; unique ignoring case. (A missing or empty one is refused with 1016.)
+    #[schema(example = "frida@example.com", required = true, value_type = String)]
     email: Option<String>,
     /// Display name, at most 250 characters.
     #[schema(example = "Frida Kahlo", max_length = 250)]

@@ -81,35 +81,39 @@ impl TryFrom<CreateUserBody> for NewUser {
     }
 }
 
-/// The fields to change; at least one. Passwords change through their own route.
+/// The fields to change; at least one. Passwords change through their own route. One rule
+/// for every field: absent keeps it; `null` clears it where it can be empty (`name`,
+/// `email`) and is refused (400 1001) where it cannot (`username`, `isAdmin`, `disabled`).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(as = UserUpdate)]
 pub(crate) struct UpdateUserBody {
     /// 1–64 of `A-Z a-z 0-9 . _ -`, at least one a letter or digit; unique ignoring case.
-    #[serde(default)]
+    /// Absent: kept; never `null`.
+    #[serde(default, deserialize_with = "body::not_null")]
     #[schema(
+        value_type = String,
         example = "frida.k",
         pattern = "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
         max_length = 64
     )]
     username: Option<String>,
-    /// Display name, at most 250 characters.
-    #[serde(default)]
-    #[schema(example = "Frida Kahlo", max_length = 250)]
-    name: Option<String>,
-    /// `null` or `""` removes the address.
+    /// Display name, at most 250 characters. Absent: kept; `null` or `""`: cleared.
+    #[serde(default, deserialize_with = "body::nullable")]
+    #[schema(value_type = Option<String>, example = "Frida Kahlo", max_length = 250)]
+    name: Option<Option<String>>,
+    /// Absent: kept; `null` or `""`: the address is removed.
     #[serde(default, deserialize_with = "body::nullable")]
     #[schema(value_type = Option<String>, example = "frida@example.org")]
     email: Option<Option<String>>,
-    /// The last enabled admin cannot be demoted.
-    #[serde(default)]
-    #[schema(example = true)]
+    /// The last enabled admin cannot be demoted. Absent: kept; never `null`.
+    #[serde(default, deserialize_with = "body::not_null")]
+    #[schema(value_type = bool, example = true)]
     is_admin: Option<bool>,
     /// A disabled user cannot log in and its tokens stop working; the last enabled admin
-    /// cannot be disabled.
-    #[serde(default)]
-    #[schema(example = false)]
+    /// cannot be disabled. Absent: kept; never `null`.
+    #[serde(default, deserialize_with = "body::not_null")]
+    #[schema(value_type = bool, example = false)]
     disabled: Option<bool>,
     /// Refused: passwords change through their own route.
     #[serde(default, deserialize_with = "body::present")]
@@ -141,7 +145,10 @@ impl TryFrom<UpdateUserBody> for UserUpdate {
         }
         let update = Self {
             username: body.username.map(Username::parse).transpose()?,
-            name: body.name.map(Name::parse).transpose()?,
+            name: body
+                .name
+                .map(|name| Name::parse(name.unwrap_or_default()))
+                .transpose()?,
             email: body.email.map(Email::parse_optional).transpose()?,
             is_admin: body.is_admin,
             disabled: body.disabled,
