@@ -56,6 +56,15 @@ backend_tests! {
         )
         .await
         .assert_error(400, 1017);
+        // `null`, `""` and an empty form field are "not sent" too, never a wrong password.
+        for old in [json!(null), json!("")] {
+            let body = json!({"password": "brand-new-password", "oldPassword": old});
+            app.post(&path, Some(&user.token), body).await.assert_error(400, 1017);
+        }
+        let fields = form(&[("password", "brand-new-password"), ("oldPassword", "")]);
+        app.request(Method::POST, &path, Some(&user.token), fields)
+            .await
+            .assert_error(400, 1017);
         let wrong = json!({"password": "brand-new-password", "oldPassword": "wrong-password"});
         app.post(&path, Some(&user.token), wrong)
             .await

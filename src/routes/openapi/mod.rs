@@ -61,7 +61,7 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         InternalError,
         Unavailable,
     )),
-    modifiers(&Security),
+    modifiers(&Security, &FormBodies),
     tags(
         (name = "session", description = "Register, log in and out."),
         (name = "account", description = "The signed-in user."),
@@ -99,6 +99,86 @@ impl Modify for Security {
                 }
             }
         }
+    }
+}
+
+/// Gives every form body a schema of its own, `<JSON schema>Form`, so generated clients get
+/// a type per content type (one shared schema makes them always pick the form). A form has
+/// no `null`: its fields lose that type, and a field left out is absent. Create and update
+/// take plain fields or the whole object as JSON in `user`: their form lists both, none
+/// required. Done on the JSON of the document, where the schemas are plain data.
+struct FormBodies;
+
+/// The form body of create and update in the handlers' annotations: `user=<JSON>`.
+const USER_OBJECT_FORM: &str = "UserForm";
+const SCHEMAS: &str = "#/components/schemas/";
+
+impl Modify for FormBodies {
+    fn modify(&self, openapi: &mut Document) {
+        let Ok(mut document) = serde_json::to_value(&*openapi) else {
+            return;
+        };
+        separate_form_schemas(&mut document);
+        if let Ok(changed) = serde_json::from_value(document) {
+            *openapi = changed;
+        }
+    }
+}
+
+fn separate_form_schemas(document: &mut serde_json::Value) {
+    use serde_json::Value;
+    let schemas = document["components"]["schemas"].clone();
+    let mut forms = serde_json::Map::new();
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    let bodies = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation.get_mut("requestBody")?.get_mut("content"))
+        .filter_map(Value::as_object_mut);
+    for content in bodies {
+        let json_ref = content
+            .get("application/json")
+            .map(|c| c["schema"]["$ref"].clone());
+        let (Some(Value::String(json_ref)), Some(form)) = (
+            json_ref,
+            content.get_mut("application/x-www-form-urlencoded"),
+        ) else {
+            continue;
+        };
+        let name = json_ref.trim_start_matches(SCHEMAS);
+        let mut schema = schemas[name].clone();
+        if let Some(properties) = schema["properties"].as_object_mut() {
+            for property in properties.values_mut() {
+                if let Some(types) = property["type"].as_array() {
+                    let kept: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+                    if let [only] = kept[..] {
+                        property["type"] = only.clone();
+                    }
+                }
+            }
+            if form["schema"]["$ref"] == format!("{SCHEMAS}{USER_OBJECT_FORM}") {
+                properties.insert(
+                    "user".into(),
+                    schemas[USER_OBJECT_FORM]["properties"]["user"].clone(),
+                );
+                schema["required"] = Value::Array(vec![]);
+                schema["description"] = format!(
+                    "Either the fields of {name} as form fields, or the whole object as JSON in `user` \
+                     (as Vikunja sends it), never both."
+                )
+                .into();
+            }
+        }
+        let form_name = format!("{name}Form");
+        form["schema"]["$ref"] = format!("{SCHEMAS}{form_name}").into();
+        forms.insert(form_name, schema);
+    }
+    if let Some(components) = document["components"]["schemas"].as_object_mut() {
+        components.remove(USER_OBJECT_FORM);
+        components.extend(forms);
     }
 }
 

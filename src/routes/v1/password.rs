@@ -23,8 +23,8 @@ pub(crate) struct PasswordBody {
     /// 8–1024 characters, strong enough by the server's policy.
     #[schema(example = "quartz-lantern-88", min_length = 8, max_length = 1024)]
     password: String,
-    /// The current password: required for one's own account, ignored for an admin
-    /// setting someone else's.
+    /// The current password: required for one's own account (absent, `null` and `""`
+    /// all count as not sent: 400 1017), ignored for an admin setting someone else's.
     #[serde(default)]
     #[schema(example = "plum-kayak-41")]
     old_password: Option<String>,
@@ -65,9 +65,11 @@ pub async fn change(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let new_password = Password::parse(body.password)?;
+    // A form cannot leave a field out as JSON can: an empty one means "not sent".
+    let old = body.old_password.filter(|old| !old.is_empty());
     state
         .accounts
-        .set_password(setter.caller, setter.id, new_password, body.old_password)
+        .set_password(setter.caller, setter.id, new_password, old)
         .await?;
     Ok(HttpResponse::Ok().json(MessageView::PASSWORD_UPDATED))
 }
