@@ -2,8 +2,10 @@
 # Clients generated from the OpenAPI document a running Roster serves, used for a whole
 # session against it. Python: openapi-python-client (from PyPI, into target/clients/venv)
 # must generate with no warning; then tests/clients/python/session.py, using only the
-# generated functions and models, runs against the server. Prints "ok: …" / "FAILED: …"
-# lines (what CI counts).
+# generated functions and models, runs against the server. TypeScript: openapi-typescript
+# + openapi-fetch (from npm, pinned by tests/clients/typescript/package-lock.json, into
+# target/clients/typescript): session.ts must pass `tsc --noEmit --strict`, then runs.
+# Prints "ok: …" / "FAILED: …" lines (what CI counts).
 #
 #   bash tests/clients/run.sh
 #
@@ -27,11 +29,18 @@ fi
 cargo build --quiet --bin roster || { echo "FAILED: clients: build"; exit 1; }
 
 scratch=$(mktemp -d)
-ROSTER_DATABASE_URL=sqlite://$scratch/roster.db ROSTER_BIND=127.0.0.1:$port RUST_LOG=warn \
-    target/debug/roster serve >"$scratch/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$scratch"' EXIT
-for _ in $(seq 100); do curl -fs "$base/health/ready" >/dev/null && break; sleep 0.1; done
+server=
+stop_server() { [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; server=; }
+# A server on a new database: each session registers the first account, its admin.
+start_server() { # name
+    stop_server
+    ROSTER_DATABASE_URL=sqlite://$scratch/$1.db ROSTER_BIND=127.0.0.1:$port RUST_LOG=warn \
+        target/debug/roster serve >>"$scratch/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 100); do curl -fs "$base/health/ready" >/dev/null && return; sleep 0.1; done
+}
+trap 'stop_server; rm -rf "$scratch"' EXIT
+start_server document
 
 failed=0
 curl -fsS "$base/api/v1/docs.json" -o "$work/openapi.json" || { echo "FAILED: clients: fetch the document"; exit 1; }
@@ -47,10 +56,35 @@ if [[ -d $work/python/roster_client ]] && ! grep -qi "warning" <<<"$generated"; 
 else
     echo "FAILED: python client: generation"; sed 's/^/    /' <<<"$generated"; failed=1
 fi
+start_server python
 if PYTHONPATH=$work/python "$venv/bin/python" tests/clients/python/session.py "$base"; then
     echo "ok: python client: the whole session"
 else
     echo "FAILED: python client: the session stopped (above)"; failed=1
+fi
+
+# -- TypeScript --------------------------------------------------------------------------
+ts=$work/typescript
+mkdir -p "$ts"
+cp tests/clients/typescript/{package.json,package-lock.json,tsconfig.json,session.ts} "$ts/"
+if ! cmp -s "$ts/package-lock.json" "$ts/node_modules/.package-lock.json" 2>/dev/null; then
+    (cd "$ts" && npm ci --no-audit --no-fund --loglevel=error) || { echo "FAILED: typescript client: npm ci"; exit 1; }
+fi
+if (cd "$ts" && npx openapi-typescript "$work/openapi.json" -o schema.ts >/dev/null 2>&1); then
+    echo "ok: typescript client: openapi-typescript generates the types"
+else
+    echo "FAILED: typescript client: openapi-typescript"; failed=1
+fi
+if (cd "$ts" && npx tsc --noEmit --strict -p .); then
+    echo "ok: typescript client: session.ts passes tsc --noEmit --strict"
+else
+    echo "FAILED: typescript client: tsc (above)"; failed=1
+fi
+start_server typescript
+if (cd "$ts" && npx tsc -p . && node out/session.js "$base"); then
+    echo "ok: typescript client: the whole session"
+else
+    echo "FAILED: typescript client: the session stopped (above)"; failed=1
 fi
 
 if grep -E "panicked|ERROR" "$scratch/server.log"; then
