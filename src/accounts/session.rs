@@ -149,8 +149,8 @@ impl Accounts {
         let credentials = match found {
             Some(credentials) if matches => credentials,
             not_matched => {
-                self.login_failed(ip, username, not_matched.map(|c| c.id), reservation)
-                    .await;
+                let target = not_matched.map(|c| (c.id, c.username));
+                self.login_failed(ip, username, target, reservation).await;
                 return Err(AccountError::WrongCredentials);
             }
         };
@@ -176,7 +176,7 @@ impl Accounts {
         let record = issued.record.clone();
         let mut entry = audit::entry(AuditEvent::LoginSucceeded, &caller, now);
         (entry.actor_id, entry.target_id) = (Some(user_id), Some(user_id));
-        entry.username = Some(audit::tried(username));
+        entry.username = Some(credentials.username);
         // One transaction, so one commit (and fsync) per login; a change that committed
         // meanwhile wins, and the reservation is then released instead.
         self.transact(move |conn| {
@@ -195,18 +195,23 @@ impl Accounts {
     }
 
     /// Records a failed login on its counters, with its audit entries (and the lockout it
-    /// may trigger) in one transaction. Nothing else changed, so a failure to write is
-    /// logged rather than answered (the reservation is then released, or lapses).
+    /// may trigger) in one transaction. The entries name an existing account (`target`: its
+    /// id and stored username) as stored, an unknown one as typed. Nothing else changed, so
+    /// a failure to write is logged rather than answered (the reservation is then released,
+    /// or lapses).
     async fn login_failed(
         &self,
         ip: IpAddr,
         username: &str,
-        target: Option<i64>,
+        target: Option<(i64, String)>,
         reservation: &mut Reservation,
     ) {
         let now = self.now();
         let caller = Caller::anonymous(ip);
-        let tried = audit::tried(username);
+        let (target, tried) = match target {
+            Some((id, stored)) => (Some(id), stored),
+            None => (None, audit::tried(username)),
+        };
         let (rules, keys) = (self.throttle.clone(), reservation.keys());
         let written = self
             .transact(move |conn| {

@@ -43,6 +43,8 @@ pub struct User {
 pub struct Credentials {
     /// Primary key.
     pub id: i64,
+    /// The login name as stored (a login may spell it in another case).
+    pub username: String,
     /// argon2id PHC string.
     pub password_hash: String,
     /// A disabled account may not log in.

@@ -123,6 +123,21 @@ backend_tests! {
         }
         let throttled = audit(&app, &admin, "?type=login.throttled").await;
         assert_eq!(throttled.as_array().unwrap().len(), 1);
-        assert_eq!(throttled[0]["username"], json!("Admin"));
+        // The account as stored, not the spelling typed.
+        assert_eq!(throttled[0]["username"], json!("admin"));
+    }
+
+    async fn logins_are_recorded_under_the_stored_username() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        app.login("ADMIN", &admin.password).await.ok();
+        app.login("aDmIn", "wrong-password").await.assert_error(401, 2003);
+        app.login("GhOsT", "wrong-password").await.assert_error(401, 2003);
+        let succeeded = audit(&app, &admin, "?type=login.succeeded").await;
+        assert_eq!(succeeded[0]["username"], json!("admin"));
+        let failed = audit(&app, &admin, "?type=login.failed").await;
+        // Newest first: an unknown name as typed, an existing account as stored.
+        assert_eq!((&failed[0]["username"], &failed[0]["targetId"]), (&json!("GhOsT"), &json!(null)));
+        assert_eq!((&failed[1]["username"], &failed[1]["targetId"]), (&json!("admin"), &json!(admin.id)));
     }
 }
