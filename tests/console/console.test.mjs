@@ -224,6 +224,7 @@ test("on a new server the first account is created in the browser and is the adm
     await page.goto(`${fresh.url}/`);
     await page.getByRole("button", { name: "Create an account" }).click();
     const form = page.locator("form", { has: page.getByRole("heading", { name: "Create an account" }) });
+    assert.equal(await page.title(), "Create an account · Roster");
     await form.getByLabel("Username", { exact: true }).fill("founder");
     await form.getByLabel("Password", { exact: true }).fill("founder-glacier-kettle");
     await form.getByRole("button", { name: "Create account" }).click();
@@ -319,6 +320,11 @@ test("create a user in a dialog; refusals show next to their field", async () =>
   await dialog.getByRole("button", { name: "Create user" }).click();
   await admin.getByText("Created user casey.").waitFor();
   assert.equal(await dialog.count(), 0);
+  // The outcome belongs to its action: the next search clears it.
+  await admin.getByLabel("Search users").fill("walker");
+  await admin.getByText(/matching “walker”/).waitFor();
+  assert.equal(await admin.getByText("Created user casey.").count(), 0);
+  await admin.getByLabel("Search users").fill("");
   const stored = await userByName(CASEY.username);
   assert.equal(stored.isAdmin, false);
   assert.equal((await api("POST", "/login", { body: CASEY })).status, 200);
@@ -555,6 +561,7 @@ test("the audit view lists those events, filtered by user and type", async () =>
     const cells = [...document.querySelectorAll("table.audit tbody td[data-label=Event]")];
     return cells.length === 1 && cells[0].textContent === "user.disabled";
   });
+  await admin.getByText("1 event on this page, newest first.").waitFor();
   // A username works too, in any case; a deleted one is not found, and an id the API
   // refuses shows the API's message.
   await admin.getByLabel("Event type").selectOption("");
@@ -601,6 +608,10 @@ test("a normal user sees only their profile and changes their password", async (
   await page.getByText("You have signed out.").waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem("roster.token")), null);
   assert.equal((await api("POST", "/login", { body: NORMAL })).status, 401);
+  // The notice was about the last session: a failed try replaces it with its own answer.
+  await signIn(page, { username: NORMAL.username, password: NORMAL.password });
+  await page.getByRole("alert").filter({ hasText: /wrong username or password/i }).waitFor();
+  assert.equal(await page.getByText("You have signed out.").count(), 0);
   await signIn(page, { username: NORMAL.username, password: "norma-violet-harbour-3" });
   await page.getByRole("heading", { name: "My profile" }).waitFor();
 });

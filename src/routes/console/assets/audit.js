@@ -74,7 +74,8 @@ export function renderAudit(main, params) {
       const { totalPages, resultCount } = pagination(headers);
       replaceChildren(body, data.map(row));
       pages.update(page, totalPages);
-      say(status, resultCount === 0 ? "No events match." : `${resultCount} events on this page, newest first.`);
+      const events = resultCount === 1 ? "1 event" : `${resultCount} events`;
+      say(status, resultCount === 0 ? "No events match." : `${events} on this page, newest first.`);
     } catch (error) {
       if (ticket !== latest) return;
       replaceChildren(body);

@@ -16,6 +16,7 @@ export async function registrationOpen() {
 
 /** Renders the registration form into `main`; `back()` returns to sign-in. */
 export function renderRegister(main, { onSignedIn, back }) {
+  document.title = "Create an account · Roster";
   const fields = [
     field({ name: "username", label: "Username", autocomplete: "username", required: true }),
     field({ name: "email", label: "Email", type: "email", autocomplete: "email", required: true }),

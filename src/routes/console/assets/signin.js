@@ -32,6 +32,8 @@ export function renderSignIn(main, { notice, onSignedIn }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(fields, formError);
+    // The notice (signed out, session expired) was about the last session, not this try.
+    say(noticeLine, "");
     if (!username.input.value || !password.input.value) {
       say(formError, "Enter your username and password.");
       return;

@@ -118,6 +118,8 @@ export function renderUsers(main, context) {
 
   const typed = debounce(() => {
     search = searchBox.value;
+    // An outcome belongs to its action: a new search is another one.
+    say(notice, "");
     load(1);
   }, 300);
   searchBox.addEventListener("input", typed);
