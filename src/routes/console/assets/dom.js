@@ -61,6 +61,15 @@ const FIELD_OF_CODE = {
 };
 
 /**
+ * The console's own words for answers whose API message names API fields (`oldPassword`):
+ * a person filling in the form reads the form's labels, not the API's.
+ */
+const WORDS_OF_CODE = {
+  1017: "Enter your current password.",
+  3004: "The current password is wrong.",
+};
+
+/**
  * A labelled input with a place for its error. `name` is the API's field name, so an
  * error code can find it.
  */
@@ -130,7 +139,7 @@ export function clearErrors(fields, formError) {
  */
 export function showError(error, fields, formError) {
   if (error?.endedSession) return;
-  const message = error?.message ?? String(error);
+  const message = WORDS_OF_CODE[error?.code] ?? error?.message ?? String(error);
   const target = fields.find((f) => f.name === FIELD_OF_CODE[error?.code]);
   if (target) {
     target.error.textContent = message;
