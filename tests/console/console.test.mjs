@@ -138,6 +138,13 @@ async function openUser(username) {
   return dialog;
 }
 
+/** Answers the confirmation `title` that an action opened with its button `yes`. */
+async function confirmWith(page, title, yes) {
+  const question = page.getByRole("alertdialog", { name: title });
+  await question.waitFor();
+  await question.getByRole("button", { name: yes, exact: true }).click();
+}
+
 async function userByName(username) {
   const { data } = await api("GET", `/users?s=${encodeURIComponent(username)}`, { token: adminToken });
   return data.find((u) => u.username === username);
@@ -365,7 +372,14 @@ let caseyPage;
 
 test("a disabled user's sign-in is refused; enabled again it works", async () => {
   const dialog = await openUser(CASEY.username);
+  // It asks first, naming the user; Cancel (which has the focus) changes nothing.
   await dialog.getByRole("button", { name: "Disable account" }).click();
+  await admin.getByRole("alertdialog", { name: "Disable casey?" }).waitFor();
+  await admin.keyboard.press("Enter");
+  assert.equal(await admin.getByRole("alertdialog").count(), 0);
+  assert.equal((await userByName(CASEY.username)).disabled, false);
+  await dialog.getByRole("button", { name: "Disable account" }).click();
+  await confirmWith(admin, "Disable casey?", "Disable casey");
   await dialog.getByText("casey is disabled and all of its sessions were ended.").waitFor();
   assert.equal((await userByName(CASEY.username)).disabled, true);
 
@@ -397,6 +411,7 @@ test("reset a user's password; the user signs in with it", async () => {
 test("end all of a user's sessions: their console returns to sign-in with a message", async () => {
   const dialog = await openUser(CASEY.username);
   await dialog.getByRole("button", { name: "End all sessions" }).click();
+  await confirmWith(admin, "End every session of casey?", "End sessions");
   await dialog.getByText("Every session of casey was ended.").waitFor();
   await dialog.getByRole("button", { name: "Close" }).click();
 
@@ -471,10 +486,12 @@ test("an expired token returns the user to sign-in with a message", async () => 
 test("the last admin cannot remove their own rights, and the console says why", async () => {
   const dialog = await openUser(ADMIN.username);
   await dialog.getByRole("button", { name: "Remove admin rights" }).click();
+  await confirmWith(admin, `Remove the admin rights of ${ADMIN.username}?`, "Remove admin rights");
   const refusal = dialog.getByRole("alert").filter({ hasText: "last-admin guard" });
   await refusal.waitFor();
   assert.match(await refusal.textContent(), /last enabled admin/);
   await dialog.getByRole("button", { name: "Disable account" }).click();
+  await confirmWith(admin, `Disable ${ADMIN.username}?`, `Disable ${ADMIN.username}`);
   await refusal.waitFor();
   const stored = await userByName(ADMIN.username);
   assert.equal(stored.isAdmin, true);
@@ -495,6 +512,7 @@ test("an admin who gives up their own rights is moved to their profile", async (
   await dialog.getByRole("button", { name: "Save changes" }).click();
   await dialog.getByText("Saved.").waitFor(); // an own edit keeps the dialog open
   await dialog.getByRole("button", { name: "Remove admin rights" }).click();
+  await confirmWith(page, "Remove the admin rights of grace?", "Remove admin rights");
   await page.getByRole("heading", { name: "My profile" }).waitFor();
   assert.equal(await page.locator("dialog[open]").count(), 0);
   assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0);

@@ -4,7 +4,7 @@
 
 import { call } from "./api.js";
 import { busy, clearErrors, field, h, modal, newPasswordField, say, showError, statusLine } from "./dom.js";
-import { timeOf } from "./format.js";
+import { timeOf, userLabel } from "./format.js";
 
 /**
  * Opens the dialog for `user`. `changed(user)` runs after every change that went
@@ -101,7 +101,9 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
         : "Enabled: can sign in.";
       disabledButton.textContent = user.disabled ? "Enable account" : "Disable account";
     }
-    async function change(button, body, outcome) {
+    /** Sends `body`; with a `question`, only once the question is answered yes. */
+    async function change(button, body, outcome, question) {
+      if (question && !(await ask(question))) return;
       say(refusal, "");
       say(done, "");
       await busy(button, async () => {
@@ -118,16 +120,29 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
         }
       });
     }
+    // Taking rights or access away asks first, naming the user; giving them back does not.
     adminButton.addEventListener("click", () =>
-      change(adminButton, { isAdmin: !user.isAdmin }, (u) =>
-        u.isAdmin ? `${u.username} is now an administrator.` : `${u.username} is no longer an administrator.`,
+      change(
+        adminButton,
+        { isAdmin: !user.isAdmin },
+        (u) => (u.isAdmin ? `${u.username} is now an administrator.` : `${u.username} is no longer an administrator.`),
+        user.isAdmin && {
+          title: `Remove the admin rights of ${user.username}?`,
+          text: `${user.username} will no longer manage users or read the audit log.`,
+          yes: "Remove admin rights",
+        },
       ),
     );
     disabledButton.addEventListener("click", () =>
-      change(disabledButton, { disabled: !user.disabled }, (u) =>
-        u.disabled
-          ? `${u.username} is disabled and all of its sessions were ended.`
-          : `${u.username} is enabled.`,
+      change(
+        disabledButton,
+        { disabled: !user.disabled },
+        (u) => (u.disabled ? `${u.username} is disabled and all of its sessions were ended.` : `${u.username} is enabled.`),
+        !user.disabled && {
+          title: `Disable ${user.username}?`,
+          text: `${user.username} cannot sign in any more, and all of its sessions end now.`,
+          yes: `Disable ${user.username}`,
+        },
       ),
     );
     show();
@@ -212,6 +227,15 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     const failure = statusLine({ alert: true });
     const done = statusLine();
     end.addEventListener("click", async () => {
+      const own = user.id === me.id;
+      const question = {
+        title: `End every session of ${user.username}?`,
+        text: own
+          ? "Every other browser and app signed in as you is signed out; this session goes on."
+          : `Every browser and app signed in as ${user.username} is signed out.`,
+        yes: "End sessions",
+      };
+      if (!(await ask(question))) return;
       say(failure, "");
       say(done, "");
       await busy(end, async () => {
@@ -234,51 +258,44 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
   function deleteSection() {
     const remove = h("button", { type: "button", class: "danger", text: "Delete user…" });
     const failure = statusLine({ alert: true });
-    remove.addEventListener("click", () =>
-      confirmDelete(user, async () => {
+    remove.addEventListener("click", async () => {
+      const question = {
+        title: `Delete ${user.username}?`,
+        text: `The account ${userLabel(user)} and all of its sessions are deleted. This cannot be undone.`,
+        yes: `Delete ${user.username}`,
+      };
+      if (!(await ask(question))) return;
+      say(failure, "");
+      try {
         await call("DELETE", `/users/${user.id}`);
         dialog.close();
         announce(`Deleted user ${user.username}.`);
         await changed(user);
-      }).catch((error) => showError(error, [], failure)),
-    );
+      } catch (error) {
+        showError(error, [], failure);
+      }
+    });
     return section("Delete", h("div", { class: "actions" }, remove), failure);
   }
 }
 
 /**
- * Asks "Delete <username>?" naming the user; runs `remove` only on an explicit yes.
- * Cancel has the focus, so Enter alone deletes nothing.
+ * Asks `title` (naming the user) with `text` and a button `yes`; resolves true only on an
+ * explicit yes. Cancel has the focus, so Enter alone does nothing.
  */
-function confirmDelete(user, remove) {
-  return new Promise((resolve, reject) => {
+function ask({ title, text, yes }) {
+  return new Promise((resolve) => {
     const cancel = h("button", { type: "button", class: "secondary", text: "Cancel" });
-    const yes = h("button", { type: "button", class: "danger", text: `Delete ${user.username}` });
-    const dialog = modal(`Delete ${user.username}?`, [
-      h(
-        "p",
-        {},
-        "The account ",
-        h("strong", { text: user.username }),
-        user.name ? ` (${user.name})` : "",
-        " and all of its sessions are deleted. This cannot be undone.",
-      ),
-      h("div", { class: "actions" }, yes, cancel),
-    ]);
+    const confirm = h("button", { type: "button", class: "danger", text: yes });
+    const dialog = modal(title, [h("p", { text }), h("div", { class: "actions" }, confirm, cancel)]);
     dialog.setAttribute("role", "alertdialog");
+    let answer = false;
     cancel.addEventListener("click", () => dialog.close());
-    dialog.addEventListener("close", () => resolve());
-    yes.addEventListener("click", () =>
-      busy(yes, async () => {
-        try {
-          await remove();
-          dialog.close();
-        } catch (error) {
-          dialog.close();
-          reject(error);
-        }
-      }),
-    );
+    confirm.addEventListener("click", () => {
+      answer = true;
+      dialog.close();
+    });
+    dialog.addEventListener("close", () => resolve(answer));
     cancel.focus();
   });
 }
