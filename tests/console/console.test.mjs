@@ -138,6 +138,12 @@ async function openUser(username) {
   return dialog;
 }
 
+/** Types a new password into the field `label` and into its repetition. */
+async function fillNewPassword(scope, label, value) {
+  await scope.getByLabel(label, { exact: true }).fill(value);
+  await scope.getByLabel(`Repeat the ${label.toLowerCase()}`, { exact: true }).fill(value);
+}
+
 /** Answers the confirmation `title` that an action opened with its button `yes`. */
 async function confirmWith(page, title, yes) {
   const question = page.getByRole("alertdialog", { name: title });
@@ -233,7 +239,7 @@ test("on a new server the first account is created in the browser and is the adm
     const form = page.locator("form", { has: page.getByRole("heading", { name: "Create an account" }) });
     assert.equal(await page.title(), "Create an account · Roster");
     await form.getByLabel("Username", { exact: true }).fill("founder");
-    await form.getByLabel("Password", { exact: true }).fill("founder-glacier-kettle");
+    await fillNewPassword(form, "Password", "founder-glacier-kettle");
     await form.getByRole("button", { name: "Create account" }).click();
     const emailError = form.locator("[data-field=email] .field-error");
     await emailError.waitFor();
@@ -307,8 +313,16 @@ test("search narrows the table, debounced, with the text taken literally", async
 test("create a user in a dialog; refusals show next to their field", async () => {
   await admin.getByRole("button", { name: "New user" }).click();
   const dialog = admin.getByRole("dialog", { name: "New user" });
+  // Two different spellings are caught before anything is sent.
   await dialog.getByLabel("Username", { exact: true }).fill(CASEY.username);
-  await dialog.getByLabel("Password", { exact: true }).fill("password1");
+  await dialog.getByLabel("Password", { exact: true }).fill(CASEY.password);
+  await dialog.getByLabel("Repeat the password", { exact: true }).fill(`${CASEY.password}!`);
+  await dialog.getByRole("button", { name: "Create user" }).click();
+  const repeatError = dialog.locator("[data-field=passwordRepeat] .field-error");
+  await repeatError.waitFor();
+  assert.equal(await repeatError.textContent(), "The two passwords differ: type the same one twice.");
+  assert.equal(await userByName(CASEY.username), undefined);
+  await fillNewPassword(dialog, "Password", "password1");
   await dialog.getByRole("button", { name: "Create user" }).click();
   const passwordError = dialog.locator("[data-field=password] .field-error");
   await passwordError.waitFor();
@@ -316,7 +330,7 @@ test("create a user in a dialog; refusals show next to their field", async () =>
   assert.equal(await dialog.getByLabel("Password", { exact: true }).getAttribute("aria-invalid"), "true");
 
   await dialog.getByLabel("Username", { exact: true }).fill("MWalker");
-  await dialog.getByLabel("Password", { exact: true }).fill(CASEY.password);
+  await fillNewPassword(dialog, "Password", CASEY.password);
   await dialog.getByRole("button", { name: "Create user" }).click();
   const usernameError = dialog.locator("[data-field=username] .field-error");
   await usernameError.waitFor();
@@ -397,7 +411,7 @@ test("a disabled user's sign-in is refused; enabled again it works", async () =>
 
 test("reset a user's password; the user signs in with it", async () => {
   const dialog = await openUser(CASEY.username);
-  await dialog.getByLabel("New password").fill(CASEY.reset);
+  await fillNewPassword(dialog, "New password", CASEY.reset);
   await dialog.getByRole("button", { name: "Set password" }).click();
   await dialog.getByText("The password of casey was set and its sessions were ended.").waitFor();
   await dialog.getByRole("button", { name: "Close" }).click();
@@ -472,7 +486,7 @@ test("an expired token returns the user to sign-in with a message", async () => 
     }
     const form = page.locator("form", { has: page.getByRole("heading", { name: "Change password" }) });
     await form.getByLabel("Current password").fill(user.password);
-    await form.getByLabel("New password").fill("brief-violet-harbour-3");
+    await fillNewPassword(form, "New password", "brief-violet-harbour-3");
     await form.getByRole("button", { name: "Change password" }).click();
     await page.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
     await page.getByText("Your session has expired or was ended. Please sign in again.").waitFor();
@@ -611,7 +625,7 @@ test("a normal user sees only their profile and changes their password", async (
 
   const form = page.locator("form", { has: page.getByRole("heading", { name: "Change password" }) });
   await form.getByLabel("Current password").fill("not-my-password");
-  await form.getByLabel("New password").fill("norma-violet-harbour-3");
+  await fillNewPassword(form, "New password", "norma-violet-harbour-3");
   await form.getByRole("button", { name: "Change password" }).click();
   const currentError = form.locator("[data-field=oldPassword] .field-error");
   await currentError.waitFor();

@@ -103,7 +103,30 @@ export function field({ name, label, type = "text", value = "", autocomplete, re
 
 /** The field for a new password (the API's `password`), with the policy as its hint. */
 export function newPasswordField({ label = "Password", hint = "At least 8 characters and hard to guess." } = {}) {
-  return field({ name: "password", label, type: "password", autocomplete: "new-password", required: true, hint });
+  const password = field({ name: "password", label, type: "password", autocomplete: "new-password", required: true, hint });
+  password.input.minLength = 8;
+  // A typo in a password nobody can see would lock its owner out: it is typed twice.
+  const repeat = field({
+    name: "passwordRepeat",
+    label: `Repeat the ${label.toLowerCase()}`,
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+  });
+  return { ...password, wrapper: h("div", { class: "password-pair" }, password.wrapper, repeat.wrapper), repeat };
+}
+
+/**
+ * Whether the new password was typed the same twice; if not, says so at the repetition
+ * (focused) and the form is not sent.
+ */
+export function typedTwice(password) {
+  if (password.input.value === password.repeat.input.value) return true;
+  password.repeat.error.textContent = "The two passwords differ: type the same one twice.";
+  password.repeat.error.hidden = false;
+  password.repeat.input.setAttribute("aria-invalid", "true");
+  password.repeat.input.focus();
+  return false;
 }
 
 /** A status line that screen readers announce; `role="alert"` for errors. */
@@ -124,7 +147,7 @@ export function say(element, message) {
 
 /** Clears every field error of `fields` and the form-level message. */
 export function clearErrors(fields, formError) {
-  for (const f of fields) {
+  for (const f of fields.flatMap((f) => (f.repeat ? [f, f.repeat] : [f]))) {
     f.error.hidden = true;
     f.error.textContent = "";
     f.input.removeAttribute("aria-invalid");

@@ -2,7 +2,7 @@
 // current password.
 
 import { call } from "./api.js";
-import { busy, clearErrors, field, h, newPasswordField, replaceChildren, say, showError, statusLine } from "./dom.js";
+import { busy, clearErrors, field, h, newPasswordField, replaceChildren, say, showError, statusLine, typedTwice } from "./dom.js";
 import { timeOf, yesNo } from "./format.js";
 
 /** Renders the profile of `context.me` into `main`. */
@@ -48,6 +48,7 @@ export function renderProfile(main, { me }) {
     event.preventDefault();
     clearErrors(fields, formError);
     say(done, "");
+    if (!typedTwice(next)) return;
     await busy(submit, async () => {
       try {
         await call("POST", `/users/${me.id}/password`, {
@@ -55,6 +56,7 @@ export function renderProfile(main, { me }) {
         });
         current.input.value = "";
         next.input.value = "";
+        next.repeat.input.value = "";
         say(done, "Your password was changed. Your other sessions were ended.");
       } catch (error) {
         showError(error, fields, formError);

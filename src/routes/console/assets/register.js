@@ -2,7 +2,7 @@
 // open: on a new server the first account is its admin, so the browser alone sets it up.
 
 import { call, setToken } from "./api.js";
-import { busy, clearErrors, field, h, newPasswordField, replaceChildren, showError, statusLine } from "./dom.js";
+import { busy, clearErrors, field, h, newPasswordField, replaceChildren, showError, statusLine, typedTwice } from "./dom.js";
 
 /** Whether `POST /register` is open; false when the server cannot say. */
 export async function registrationOpen() {
@@ -39,6 +39,7 @@ export function renderRegister(main, { onSignedIn, back }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(fields, formError);
+    if (!typedTwice(fields[3])) return;
     const body = Object.fromEntries(fields.map((f) => [f.name, f.input.value]));
     if (body.name === "") delete body.name;
     await busy(submit, async () => {

@@ -3,7 +3,7 @@
 // error beside it.
 
 import { call } from "./api.js";
-import { busy, clearErrors, field, h, modal, newPasswordField, say, showError, statusLine } from "./dom.js";
+import { busy, clearErrors, field, h, modal, newPasswordField, say, showError, statusLine, typedTwice } from "./dom.js";
 import { timeOf, userLabel } from "./format.js";
 
 /**
@@ -206,10 +206,12 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
       event.preventDefault();
       clearErrors([password], formError);
       say(done, "");
+      if (!typedTwice(password)) return;
       await busy(submit, async () => {
         try {
           await call("POST", `/users/${user.id}/password`, { body: { password: password.input.value } });
           password.input.value = "";
+          password.repeat.input.value = "";
           say(done, `The password of ${user.username} was set and its sessions were ended.`);
           await changed(user);
         } catch (error) {

@@ -15,6 +15,7 @@ import {
   say,
   showError,
   statusLine,
+  typedTwice,
 } from "./dom.js";
 import { timeOf, yesNo } from "./format.js";
 import { openUserDialog } from "./user_dialog.js";
@@ -186,6 +187,7 @@ function openCreateDialog(created) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(fields, formError);
+    if (!typedTwice(fields[1])) return;
     const [username, password, email, name, isAdmin] = fields.map((f) => f.input);
     await busy(submit, async () => {
       try {
