@@ -85,7 +85,11 @@ fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods(["GET", "POST", "PUT", "DELETE"])
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers(["x-pagination-total-pages", "x-pagination-result-count"])
+        .expose_headers([
+            "x-pagination-total-pages",
+            "x-pagination-result-count",
+            "x-pagination-total-count",
+        ])
         .block_on_origin_mismatch(false)
         .max_age(3600);
     for origin in origins {

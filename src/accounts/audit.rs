@@ -3,8 +3,8 @@
 //! its change), then logs the entry's line once that committed.
 
 use crate::db::{Conn, StoreError};
-use crate::domain::AuditEvent;
-use crate::models::audit::NewAuditEntry;
+use crate::domain::{AuditEvent, Page};
+use crate::models::audit::{AuditFilter, AuditRecord, NewAuditEntry};
 use crate::models::User;
 
 use super::Caller;
@@ -55,4 +55,68 @@ pub(super) fn log_line(entry: &NewAuditEntry) {
 
 fn shown(id: Option<i64>) -> String {
     id.map_or_else(|| "-".to_owned(), |id| id.to_string())
+}
+
+/// Which events to read: every given part must match.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Events this user id did or that concerned it.
+    pub user: Option<i64>,
+    /// Events of the account named so now (what it did or what concerned it), and every
+    /// event that recorded the name: a deleted account's, logins tried with it.
+    pub username: Option<String>,
+    /// Events of this type.
+    pub event: Option<AuditEvent>,
+}
+
+/// An audit entry with the current usernames of its actor and target (`None` once that
+/// account is deleted; the entry's own `username` keeps the name it had).
+#[derive(Debug, Clone)]
+pub struct NamedEntry {
+    /// The entry as stored.
+    pub record: AuditRecord,
+    /// The actor's username now.
+    pub actor: Option<String>,
+    /// The target's username now.
+    pub target: Option<String>,
+}
+
+/// Reads one page of the audit log, newest first, and how many entries match in all.
+/// Run inside an admin read.
+pub fn read_page(
+    conn: &mut Conn,
+    query: AuditQuery,
+    page: Page,
+) -> Result<(Vec<NamedEntry>, i64), StoreError> {
+    let username = match query.username {
+        Some(name) => {
+            let account = User::find_by_username(conn, &name)?.map(|user| user.id);
+            Some((name, account))
+        }
+        None => None,
+    };
+    let filter = AuditFilter {
+        user: query.user,
+        username,
+        event: query.event,
+    };
+    let (records, total) = AuditRecord::list(conn, &filter, page)?;
+    let mut ids: Vec<i64> = records
+        .iter()
+        .flat_map(|record| [record.actor_id, record.target_id])
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = User::usernames_of(conn, &ids)?;
+    let name_of = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned());
+    let entries = records
+        .into_iter()
+        .map(|record| NamedEntry {
+            actor: name_of(record.actor_id),
+            target: name_of(record.target_id),
+            record,
+        })
+        .collect();
+    Ok((entries, total))
 }

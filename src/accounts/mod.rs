@@ -28,6 +28,7 @@ use crate::models::User;
 use crate::security::clock::Clock;
 use crate::security::throttle::{Limits, Throttle};
 
+pub use audit::{read_page as read_audit_page, AuditQuery, NamedEntry};
 pub use error::AccountError;
 pub use session::{authenticate, Session};
 

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::schema::audit_log;
-use crate::db::{Backend, Conn, StoreError};
+use crate::db::{lower_nullable, Backend, Conn, StoreError};
 use crate::domain::{AuditEvent, Page};
 
 /// An event to record. Never holds a password, token or hash: there is no field for one.
@@ -66,25 +66,40 @@ impl NewAuditEntry {
     }
 }
 
+/// Which events a read of the log wants; every given part must match.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Events this user id did or that concerned it.
+    pub user: Option<i64>,
+    /// Events that recorded this username (ignoring case), and those the existing account
+    /// of that name (its id) did or that concerned it.
+    pub username: Option<(String, Option<i64>)>,
+    /// Events of this type.
+    pub event: Option<AuditEvent>,
+}
+
 impl AuditRecord {
-    /// One page of events, newest first, involving `user` (as actor or target) and of
-    /// type `event` when given, and how many match in all.
+    /// One page of events matching `filter`, newest first, and how many match in all.
     pub fn list(
         conn: &mut Conn,
-        user: Option<i64>,
-        event: Option<AuditEvent>,
+        filter: &AuditFilter,
         page: Page,
     ) -> Result<(Vec<Self>, i64), StoreError> {
+        let involving = |id: i64| audit_log::actor_id.eq(id).or(audit_log::target_id.eq(id));
         let matching = || {
             let mut query = audit_log::table.into_boxed::<Backend>();
-            if let Some(user) = user {
-                query = query.filter(
-                    audit_log::actor_id
-                        .eq(user)
-                        .or(audit_log::target_id.eq(user)),
-                );
+            if let Some(user) = filter.user {
+                query = query.filter(involving(user));
             }
-            if let Some(event) = event {
+            if let Some((name, account)) = &filter.username {
+                let recorded = lower_nullable(audit_log::username).eq(lower_nullable(name.clone()));
+                query = match account {
+                    // The ids cover what the account did to others under another name.
+                    Some(id) => query.filter(recorded.or(involving(*id))),
+                    None => query.filter(recorded),
+                };
+            }
+            if let Some(event) = filter.event {
                 query = query.filter(audit_log::event.eq(event.as_str()));
             }
             query

@@ -222,6 +222,21 @@ impl User {
 }
 
 impl User {
+    /// The usernames of those of `ids` that exist now.
+    pub fn usernames_of(
+        conn: &mut Conn,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let rows: Vec<(i64, String)> = users::table
+            .filter(users::id.eq_any(ids))
+            .select((users::id, users::username))
+            .load(conn)?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The user with this username, ignoring case.
     pub fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<Self>, StoreError> {
         Ok(users::table

@@ -86,5 +86,6 @@ pub(crate) fn paginated<T, V: Serialize>(
     HttpResponse::Ok()
         .insert_header(("x-pagination-total-pages", page.count_for(total)))
         .insert_header(("x-pagination-result-count", items.len()))
+        .insert_header(("x-pagination-total-count", total))
         .json(items.into_iter().map(view).collect::<Vec<_>>())
 }

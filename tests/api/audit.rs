@@ -99,11 +99,59 @@ backend_tests! {
         let page = app.get("/audit?per_page=2&page=2", Some(&admin.token)).await;
         assert_eq!(page.ok().as_array().unwrap().len(), 2);
         assert_eq!(page.header("x-pagination-total-pages").as_deref(), Some("3"));
+        assert_eq!(page.header("x-pagination-total-count").as_deref(), Some("5"));
 
         app.get("/audit?type=nonsense", Some(&admin.token)).await.assert_error(400, 1019);
         app.get("/audit?user=abc", Some(&admin.token)).await.assert_error(400, 1014);
         app.get("/audit", Some(&alice.token)).await.assert_error(403, 3001);
         app.get("/audit", None).await.assert_error(401, 2001);
+    }
+
+    async fn entries_name_actor_and_target_as_they_are_now() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let carol = app.user(&admin, "carol").await;
+        app.post(&format!("/users/{}", carol.id), Some(&admin.token), json!({"username": "caroline"}))
+            .await
+            .ok();
+        let updated = audit(&app, &admin, "?type=user.updated").await;
+        assert_eq!(updated[0]["actorUsername"], json!("admin"));
+        assert_eq!(updated[0]["targetUsername"], json!("caroline"));
+        // The entry of the creation keeps the name the account had then.
+        let created = audit(&app, &admin, &format!("?type=user.created&user={}", carol.id)).await;
+        assert_eq!((&created[0]["username"], &created[0]["targetUsername"]), (&json!("carol"), &json!("caroline")));
+
+        app.delete(&format!("/users/{}", carol.id), Some(&admin.token)).await.ok();
+        let deleted = audit(&app, &admin, "?type=user.deleted").await;
+        assert_eq!((&deleted[0]["targetId"], &deleted[0]["targetUsername"]), (&json!(carol.id), &json!(null)));
+        assert_eq!(deleted[0]["username"], json!("caroline"));
+        // Anonymous attempts have neither.
+        app.login("nobody-here", "wrong-password").await;
+        let failed = audit(&app, &admin, "?type=login.failed").await;
+        assert_eq!((&failed[0]["actorUsername"], &failed[0]["targetUsername"]), (&json!(null), &json!(null)));
+    }
+
+    async fn a_deleted_users_events_are_found_by_the_name_it_had() {
+        let app = TestApp::spawn().await;
+        let admin = app.admin().await;
+        let dave = app.user(&admin, "dave").await;
+        app.login("DAVE", "wrong-password").await;
+        app.delete(&format!("/users/{}", dave.id), Some(&admin.token)).await.ok();
+        app.login("dave", "still-wrong").await;
+
+        let found = audit(&app, &admin, "?username=Dave").await;
+        assert_eq!(types(&found), ["login.failed", "user.deleted", "login.failed", "login.succeeded", "user.created"]);
+        let counted = app.get("/audit?username=dave&type=login.failed", Some(&admin.token)).await;
+        assert_eq!(counted.header("x-pagination-total-count").as_deref(), Some("2"));
+
+        // An existing account: also what it did to others, recorded under their names.
+        let admins = audit(&app, &admin, "?username=admin&type=user.deleted").await;
+        assert_eq!(types(&admins), ["user.deleted"]);
+        assert_eq!(audit(&app, &admin, "?username=nobody").await, json!([]));
+        // Empty means no filter.
+        let everything = app.get("/audit?username=", Some(&admin.token)).await;
+        let unfiltered = app.get("/audit", Some(&admin.token)).await;
+        assert_eq!(everything.header("x-pagination-total-count"), unfiltered.header("x-pagination-total-count"));
     }
 
     async fn a_huge_username_is_recorded_cut_short() {

@@ -57,6 +57,10 @@ backend_tests! {
             page.header("x-pagination-result-count").as_deref(),
             Some("2")
         );
+        assert_eq!(
+            page.header("x-pagination-total-count").as_deref(),
+            Some("6")
+        );
 
         let beyond = app
             .get("/users?page=9&per_page=4", Some(&admin.token))
@@ -70,6 +74,8 @@ backend_tests! {
             beyond.header("x-pagination-result-count").as_deref(),
             Some("0")
         );
+        let none = app.get("/users?s=nobody-at-all", Some(&admin.token)).await;
+        assert_eq!(none.header("x-pagination-total-count").as_deref(), Some("0"));
 
         // More than 1000 per page is reduced to 1000, not refused.
         let big = app.get("/users?per_page=5000", Some(&admin.token)).await;

@@ -2,8 +2,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::accounts::{read_audit_page, AuditQuery as Filter, NamedEntry};
 use crate::domain::{AuditEvent, Page, UserId};
-use crate::models::audit::AuditRecord;
 use crate::routes::error::ApiError;
 use crate::routes::extractors::Bearer;
 use crate::routes::paginated;
@@ -18,6 +18,11 @@ struct AuditQuery {
     /// Only events where this user acted or was concerned.
     #[param(value_type = Option<i64>, minimum = 1, example = 2)]
     user: Option<String>,
+    /// Only events of the user of this name, ignoring case: what the account so named now
+    /// did or what concerned it, and every event that recorded the name (a deleted
+    /// account's, logins tried with it). Empty means no filter.
+    #[param(example = "frida")]
+    username: Option<String>,
     /// Only events of this type.
     #[serde(rename = "type")]
     #[param(value_type = Option<AuditEventType>)]
@@ -45,13 +50,20 @@ pub(crate) struct AuditView {
     #[serde(rename = "type")]
     #[schema(value_type = AuditEventType)]
     event: String,
-    /// Who acted; absent for anonymous login attempts.
+    /// Who acted; null for anonymous login attempts.
     #[schema(example = 1)]
     actor_id: Option<i64>,
+    /// The actor's username now; null when there is no actor or it was deleted since.
+    #[schema(example = "admin")]
+    actor_username: Option<String>,
     /// Whom it concerned.
     #[schema(example = 2)]
     target_id: Option<i64>,
-    /// The username tried or concerned.
+    /// The target's username now; null when there is no target or it was deleted since
+    /// (`username` keeps the name it had).
+    #[schema(example = "frida")]
+    target_username: Option<String>,
+    /// The username concerned, as it was then, or the name tried at a login.
     #[schema(example = "frida")]
     username: Option<String>,
     /// The client address.
@@ -59,14 +71,22 @@ pub(crate) struct AuditView {
     ip: String,
 }
 
-impl From<AuditRecord> for AuditView {
-    fn from(record: AuditRecord) -> Self {
+impl From<NamedEntry> for AuditView {
+    fn from(
+        NamedEntry {
+            record,
+            actor,
+            target,
+        }: NamedEntry,
+    ) -> Self {
         Self {
             id: record.id,
             time: record.at,
             event: record.event,
             actor_id: record.actor_id,
+            actor_username: actor,
             target_id: record.target_id,
+            target_username: target,
             username: record.username,
             ip: record.ip,
         }
@@ -87,6 +107,7 @@ impl From<AuditRecord> for AuditView {
             headers(
                 ("x-pagination-total-pages" = u64, description = "Pages the whole result fills (0 when nothing matches)."),
                 ("x-pagination-result-count" = u64, description = "Entries on this page."),
+                ("x-pagination-total-count" = u64, description = "Entries matching on all pages together."),
             )),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
@@ -114,14 +135,22 @@ pub async fn list(
                 .transpose()?
                 .map(UserId::get);
             let event = query.event.as_deref().map(AuditEvent::parse).transpose()?;
-            Ok((page, user, event))
+            let username = query.username.filter(|name| !name.is_empty());
+            Ok((
+                page,
+                Filter {
+                    user,
+                    username,
+                    event,
+                },
+            ))
         });
     let (page, records, total) = state
         .accounts
         .read_as_admin(bearer.hash(), move |conn| {
-            let (page, user, event) = filter?;
-            let (records, total) = AuditRecord::list(conn, user, event, page)?;
-            Ok::<_, ApiError>((page, records, total))
+            let (page, filter) = filter?;
+            let (entries, total) = read_audit_page(conn, filter, page)?;
+            Ok::<_, ApiError>((page, entries, total))
         })
         .await?;
     Ok(paginated(page, total, records, AuditView::from))

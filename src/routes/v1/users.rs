@@ -175,6 +175,7 @@ impl TryFrom<UpdateUserBody> for UserUpdate {
             headers(
                 ("x-pagination-total-pages" = u64, description = "Pages the whole result fills (0 when nothing matches)."),
                 ("x-pagination-result-count" = u64, description = "Users on this page."),
+                ("x-pagination-total-count" = u64, description = "Users matching on all pages together."),
             )),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
