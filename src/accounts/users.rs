@@ -90,9 +90,8 @@ impl Accounts {
             .map(|session| session.token_id);
         let now = self.now();
         self.transact(move |conn| {
-            User::end_sessions(conn, id, keep)?;
-            let mut entry = audit::entry(AuditEvent::TokensRevoked, &caller, now);
-            entry.target_id = Some(id);
+            let user = User::end_sessions(conn, id, keep)?;
+            let entry = audit::on_user(AuditEvent::TokensRevoked, &caller, &user, now);
             Ok(((), vec![entry]))
         })
         .await

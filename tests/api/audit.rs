@@ -78,6 +78,8 @@ backend_tests! {
         assert_eq!(deleted["actorId"], json!(admin.id));
         assert_eq!(deleted["targetId"], json!(user.id));
         assert_eq!(deleted["username"], json!("alice"));
+        // Every entry about a user records its name, ending its sessions too.
+        assert_eq!((&all[3]["targetId"], &all[3]["username"]), (&json!(user.id), &json!("alice")));
         // A failed login names the username tried, and the account when it exists.
         let ghost = &all[12];
         assert_eq!((&ghost["username"], &ghost["targetId"], &ghost["actorId"]), (&json!("ghost"), &json!(null), &json!(null)));

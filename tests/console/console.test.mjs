@@ -277,6 +277,8 @@ test("an admin signs in with the keyboard alone and sees the users table", async
   await admin.getByRole("heading", { name: "Users", level: 1 }).waitFor();
   await admin.getByText("Page 1 of 2").waitFor();
   assert.equal(await rows(admin).count(), 20);
+  // The total of all pages, from x-pagination-total-count (ada, norma and 24 people).
+  await admin.getByText("26 users in all; 20 on this page.").waitFor();
   assert.equal(await admin.getByText("Signed in as ada").count(), 1);
   // The token is kept for this tab only, never in the address.
   assert.equal(await admin.evaluate(() => sessionStorage.getItem("roster.token")?.length), 43);
@@ -296,7 +298,7 @@ test("search narrows the table, debounced, with the text taken literally", async
     if (request.url().includes("/api/v1/users?")) searches.push(new URL(request.url()).searchParams.get("s"));
   });
   await admin.getByLabel("Search users").pressSequentially("walker", { delay: 30 });
-  await admin.getByText("2 users matching “walker” on this page.").waitFor();
+  await admin.getByText("2 users match “walker”.").waitFor();
   assert.deepEqual(await rows(admin).locator(".username").allTextContents(), ["jwalker", "mwalker"]);
   // Not one request per keystroke (6 keys, 30 ms apart; 300 ms debounce): normally one,
   // two if the machine stalled mid-word; the last is the whole word.
@@ -308,6 +310,82 @@ test("search narrows the table, debounced, with the text taken literally", async
   assert.equal(await rows(admin).count(), 0);
   await admin.getByLabel("Search users").fill("");
   await admin.getByText("Page 1 of 2").waitFor();
+});
+
+test("the users page and search live in the address: reload and back keep them", async () => {
+  await admin.getByRole("button", { name: "Next page" }).click();
+  await admin.getByText("Page 2 of 2").waitFor();
+  assert.equal(new URL(admin.url()).hash, "#/users?page=2");
+  await admin.reload();
+  await admin.getByText("Page 2 of 2").waitFor();
+  assert.equal(await rows(admin).count(), 6);
+
+  await admin.getByLabel("Search users").fill("walker");
+  await admin.getByText("2 users match “walker”.").waitFor();
+  assert.equal(new URL(admin.url()).hash, "#/users?s=walker");
+  await admin.reload();
+  await admin.getByText("2 users match “walker”.").waitFor();
+  assert.equal(await admin.getByLabel("Search users").inputValue(), "walker");
+
+  // Back: the second page of all users again, then the first.
+  await admin.goBack();
+  await admin.getByText("Page 2 of 2").waitFor();
+  assert.equal(await admin.getByLabel("Search users").inputValue(), "");
+  assert.equal(await rows(admin).count(), 6);
+  await admin.goBack();
+  await admin.getByText("Page 1 of 2").waitFor();
+  assert.equal(new URL(admin.url()).hash, "#/users");
+  assert.equal(await rows(admin).count(), 20);
+});
+
+test("a form shows every mistake at once, before sending anything", async () => {
+  const sent = [];
+  const watch = (request) => {
+    if (request.method() === "PUT") sent.push(request.url());
+  };
+  admin.on("request", watch);
+  await admin.getByRole("button", { name: "New user" }).click();
+  const dialog = admin.getByRole("dialog", { name: "New user" });
+  // The password says its minimum before anything is typed.
+  assert.equal(await dialog.getByLabel("Password", { exact: true }).getAttribute("minlength"), "8");
+  assert.match(await dialog.locator("[data-field=password] .hint").textContent(), /at least 8 characters/i);
+  await dialog.getByLabel("Username", { exact: true }).fill("bad name");
+  await dialog.getByLabel("Email (optional)").fill("not-an-address");
+  await dialog.getByLabel("Password", { exact: true }).fill("short");
+  await dialog.getByLabel("Repeat the password", { exact: true }).fill("shorter");
+  await dialog.getByRole("button", { name: "Create user" }).click();
+  const errorOf = (name) => dialog.locator(`[data-field=${name}] .field-error`);
+  await errorOf("username").waitFor();
+  assert.deepEqual(
+    {
+      username: await errorOf("username").textContent(),
+      email: await errorOf("email").textContent(),
+      password: await errorOf("password").textContent(),
+      passwordRepeat: await errorOf("passwordRepeat").textContent(),
+    },
+    {
+      username: "Only letters (a-z, A-Z), digits, “.”, “_” and “-”, without spaces.",
+      email: "Enter an email address such as name@example.com.",
+      password: "At least 8 characters, please: this one has 5.",
+      passwordRepeat: "The two passwords differ: type the same one twice.",
+    },
+  );
+  // The first field in error has the focus; every one is marked invalid.
+  assert.equal(await admin.evaluate(() => document.activeElement?.name), "username");
+  assert.equal(await dialog.locator("input[aria-invalid=true]").count(), 4);
+  // Empty required fields say so, all together too.
+  await dialog.getByLabel("Username", { exact: true }).fill("");
+  await dialog.getByLabel("Email (optional)").fill("");
+  await dialog.getByLabel("Password", { exact: true }).fill("");
+  await dialog.getByLabel("Repeat the password", { exact: true }).fill("");
+  await dialog.getByRole("button", { name: "Create user" }).click();
+  await errorOf("username").filter({ hasText: "Username is required." }).waitFor();
+  assert.equal(await errorOf("password").textContent(), "Password is required.");
+  assert.equal(await errorOf("passwordRepeat").textContent(), "Type the password a second time.");
+  assert.ok(await errorOf("email").isHidden(), "an optional field left empty is fine");
+  assert.deepEqual(sent, [], "nothing was sent");
+  admin.off("request", watch);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
 });
 
 test("create a user in a dialog; refusals show next to their field", async () => {
@@ -343,8 +421,14 @@ test("create a user in a dialog; refusals show next to their field", async () =>
   assert.equal(await dialog.count(), 0);
   // The outcome belongs to its action: the next search clears it.
   await admin.getByLabel("Search users").fill("walker");
-  await admin.getByText(/matching “walker”/).waitFor();
+  await admin.getByText(/match “walker”/).waitFor();
   assert.equal(await admin.getByText("Created user casey.").count(), 0);
+  // No name or email: the same dash as on a profile.
+  await admin.getByLabel("Search users").fill(CASEY.username);
+  const caseyRow = rows(admin).filter({ hasText: CASEY.username });
+  await admin.getByText("1 user matches “casey”.").waitFor();
+  assert.equal(await caseyRow.locator("td[data-label=Name]").textContent(), "—");
+  assert.equal(await caseyRow.locator("td[data-label=Email]").textContent(), "—");
   await admin.getByLabel("Search users").fill("");
   const stored = await userByName(CASEY.username);
   assert.equal(stored.isAdmin, false);
@@ -531,6 +615,7 @@ test("an admin who gives up their own rights is moved to their profile", async (
   assert.equal(await page.locator("dialog[open]").count(), 0);
   assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0);
   assert.equal(await page.locator("dl.facts").getByText("Grace Hopper").count(), 1);
+  assert.equal(await page.locator("dl.facts dt:has-text('Email') + dd").textContent(), "—");
   assert.equal((await userByName("grace")).isAdmin, false);
   await page.context().close();
 });
@@ -569,11 +654,17 @@ test("the audit view lists those events, filtered by user and type", async () =>
   const times = await admin.locator("table.audit time").evaluateAll((all) => all.map((t) => t.dateTime));
   assert.deepEqual(times, [...times].sort().reverse(), "newest first");
 
+  // The whole log's size, and the page's share of it.
+  await admin.getByText(/^\d+ events in all; 50 on this page, newest first\.$/).waitFor();
+  // Times to the second, with the date.
+  const shown = await admin.locator("table.audit time").first().textContent();
+  assert.match(shown, /\d{4}.*\d{1,2}:\d{2}:\d{2}/, shown);
+
   const { data: log } = await api("GET", "/audit?type=user.deleted", { token: adminToken });
   const caseyId = log[0].targetId;
   const userFilter = admin.getByLabel("User (id or username)");
   await userFilter.fill(String(caseyId));
-  await admin.getByText(/events on this page, newest first/).waitFor();
+  await admin.getByText(/^\d+ events match, newest first\.$/).waitFor();
   await admin.waitForFunction(
     (id) => [...document.querySelectorAll("table.audit tbody tr")].every((tr) => tr.textContent.includes(`#${id}`)),
     caseyId,
@@ -586,6 +677,14 @@ test("the audit view lists those events, filtered by user and type", async () =>
     assert.ok(types.includes(type), `${type} is listed: ${types.join(", ")}`);
   }
   assert.equal(types[0], "user.deleted");
+  // People by username, the id beside; a deleted account by the name it had.
+  const deleted = admin.locator("table.audit tbody tr").first();
+  assert.equal(await deleted.locator("td[data-label=Actor]").textContent(), `ada (user #${(await userByName("ada")).id})`);
+  assert.equal(await deleted.locator("td[data-label=Target]").textContent(), `casey (user #${caseyId}, deleted since)`);
+  assert.equal(await deleted.locator("td[data-label=Address]").textContent(), "127.0.0.1");
+  // A failed login has no actor: the same dash as every missing value.
+  const failed = admin.locator("table.audit tbody tr", { has: admin.locator("td", { hasText: "login.failed" }) }).first();
+  assert.equal(await failed.locator("td[data-label=Actor]").textContent(), "—");
   await admin.screenshot({ path: join(shots, "console-audit.png"), fullPage: true });
 
   await admin.getByLabel("Event type").selectOption("user.disabled");
@@ -593,12 +692,12 @@ test("the audit view lists those events, filtered by user and type", async () =>
     const cells = [...document.querySelectorAll("table.audit tbody td[data-label=Event]")];
     return cells.length === 1 && cells[0].textContent === "user.disabled";
   });
-  await admin.getByText("1 event on this page, newest first.").waitFor();
-  // A username works too, in any case; a deleted one is not found, and an id the API
-  // refuses shows the API's message.
+  await admin.getByText("1 event matches, newest first.").waitFor();
+  // A username works too, in any case.
   await admin.getByLabel("Event type").selectOption("");
   const norma = await userByName(NORMAL.username);
   await userFilter.fill("NORMA");
+  await admin.waitForFunction(() => window.location.hash === "#/audit?user=NORMA");
   await admin.waitForFunction(
     (id) => {
       const rows = [...document.querySelectorAll("table.audit tbody tr")];
@@ -606,10 +705,59 @@ test("the audit view lists those events, filtered by user and type", async () =>
     },
     norma.id,
   );
-  await userFilter.fill(CASEY.username);
-  await admin.getByRole("alert").filter({ hasText: "No user is named “casey”." }).waitFor();
+  // A deleted user's events are found by the name it had.
+  const [byName] = await Promise.all([
+    admin.waitForResponse((r) => r.url().includes("/api/v1/audit?username=casey")),
+    userFilter.fill(CASEY.username),
+  ]);
+  assert.equal(byName.status(), 200);
+  await admin.waitForFunction(
+    () =>
+      window.location.hash === "#/audit?user=casey" &&
+      document.querySelector("table.audit tbody td[data-label=Event]")?.textContent === "user.deleted",
+  );
+  const caseyTypes = await admin.locator("table.audit tbody td[data-label=Event]").allTextContents();
+  assert.ok(caseyTypes.includes("user.created") && caseyTypes.includes("login.failed"), caseyTypes.join(", "));
+
+  // The filters live in the address: a reload keeps them, back undoes the last one.
+  await admin.getByLabel("Event type").selectOption("login.failed");
+  await admin.getByText(/^\d+ events? match(es)?, newest first\.$/).waitFor();
+  assert.equal(new URL(admin.url()).hash, "#/audit?user=casey&type=login.failed");
+  await admin.reload();
+  await admin.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+  assert.equal(await userFilter.inputValue(), "casey");
+  assert.equal(await admin.getByLabel("Event type").inputValue(), "login.failed");
+  await admin.waitForFunction(() => {
+    const cells = [...document.querySelectorAll("table.audit tbody td[data-label=Event]")];
+    return cells.length > 0 && cells.every((cell) => cell.textContent === "login.failed");
+  });
+  await admin.goBack();
+  await admin.waitForFunction(() => document.getElementById("audit-type")?.value === "");
+  assert.equal(await userFilter.inputValue(), "casey");
+  assert.equal(new URL(admin.url()).hash, "#/audit?user=casey");
+
   await userFilter.fill("0");
   await admin.getByRole("alert").filter({ hasText: /positive integer/ }).waitFor();
+});
+
+test("signing out empties the address: the next person starts from their own view", async () => {
+  const page = await newPage();
+  await signIn(page, ADMIN);
+  await page.getByText("Page 1 of 2").waitFor();
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByLabel("User (id or username)").fill("norma");
+  await page.waitForFunction(() => window.location.hash === "#/audit?user=norma");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You have signed out.").waitFor();
+  assert.equal(new URL(page.url()).hash, "");
+  // At the same browser, the next admin lands on the users, unfiltered.
+  const form = page.locator("form", { has: page.getByRole("heading", { name: "Sign in to Roster" }) });
+  await form.getByLabel("Username", { exact: true }).fill(ADMIN.username);
+  await form.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await form.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Users", level: 1 }).waitFor();
+  assert.equal(new URL(page.url()).hash, "#/users");
+  await page.context().close();
 });
 
 test("a normal user sees only their profile and changes their password", async () => {
@@ -673,7 +821,7 @@ test("axe-core finds no WCAG 2.1 A/AA violation in any view or dialog", async ()
   found["new user dialog, with an error"] = await accessibilityViolations(page);
   await page.keyboard.press("Escape");
   await page.getByRole("link", { name: "Audit log" }).click();
-  await page.getByText(/events on this page/).waitFor();
+  await page.getByText(/events in all/).waitFor();
   found.audit = await accessibilityViolations(page);
   await page.getByRole("link", { name: "My profile" }).click();
   await page.getByRole("heading", { name: "My profile" }).waitFor();

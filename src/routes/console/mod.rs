@@ -41,6 +41,7 @@ const INDEX: Asset = asset!("index.html", "text/html; charset=utf-8");
 const ASSETS: &[Asset] = &[
     asset!("console.css", "text/css; charset=utf-8"),
     asset!("favicon.svg", "image/svg+xml"),
+    asset!("address.js", "text/javascript; charset=utf-8"),
     asset!("api.js", "text/javascript; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("audit.js", "text/javascript; charset=utf-8"),

@@ -86,5 +86,6 @@ export function pagination(headers) {
   return {
     totalPages: Number(headers.get("x-pagination-total-pages") ?? 0),
     resultCount: Number(headers.get("x-pagination-result-count") ?? 0),
+    totalCount: Number(headers.get("x-pagination-total-count") ?? 0),
   };
 }

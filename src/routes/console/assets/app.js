@@ -1,6 +1,8 @@
 // The console's entry point: who is signed in, which view the address names, the
-// navigation. Views: #/users and #/audit for admins, #/profile for everyone.
+// navigation. Views: #/users and #/audit for admins, #/profile for everyone; their
+// parameters (page, search, filters) live in the address too (address.js).
 
+import { addressShown, clearAddress, markShown, readAddress } from "./address.js";
 import { call, onSessionEnded, setToken, signedIn } from "./api.js";
 import { renderAudit } from "./audit.js";
 import { renderProfile } from "./profile.js";
@@ -42,7 +44,7 @@ async function refreshMe() {
     return; // an ended session has shown the sign-in page
   }
   showChrome();
-  if (me.isAdmin !== wasAdmin) route();
+  if (me.isAdmin !== wasAdmin) route({ redraw: true });
 }
 
 function showChrome() {
@@ -67,19 +69,18 @@ async function start() {
     // Without a hashchange event: route() below renders the view once.
     window.history.replaceState(null, "", me.isAdmin ? "#/users" : "#/profile");
   }
-  route();
+  route({ redraw: true });
 }
 
-/** The view the address names, and its parameters (`#/audit?user=3`). */
-function parseHash() {
-  const [path, query] = window.location.hash.replace(/^#\/?/, "").split("?");
-  return { view: path || "", params: new URLSearchParams(query ?? "") };
-}
-
-function route() {
-  if (me === null) return;
+/**
+ * Draws the view the address names, unless the page shows it already (a view wrote the
+ * address itself) and no `redraw` is asked for.
+ */
+function route({ redraw = false } = {}) {
+  if (me === null || (!redraw && addressShown())) return;
+  markShown();
   closeDialogs();
-  let { view, params } = parseHash();
+  let { view, params } = readAddress();
   // Normal users have their profile only; any other address shows it.
   if (!me.isAdmin || !["users", "audit", "profile"].includes(view)) {
     view = me.isAdmin ? "users" : "profile";
@@ -94,7 +95,7 @@ function route() {
   const context = { me, refreshMe, showSignIn };
   if (view === "users") {
     document.title = "Users · Roster";
-    renderUsers(main, context);
+    renderUsers(main, params, context);
   } else if (view === "audit") {
     document.title = "Audit log · Roster";
     renderAudit(main, params, context);
@@ -113,11 +114,15 @@ document.getElementById("sign-out").addEventListener("click", async () => {
     // Signed out either way: the token is forgotten below.
   }
   setToken(null);
+  clearAddress();
   showSignIn("You have signed out.");
 });
 
 onSessionEnded(() => showSignIn("Your session has expired or was ended. Please sign in again."));
-window.addEventListener("hashchange", route);
+// The back button brings both events (history.pushState entries differ in the hash too);
+// the second finds its address shown already.
+window.addEventListener("hashchange", () => route());
+window.addEventListener("popstate", () => route());
 
 if (signedIn()) {
   start();

@@ -1,9 +1,11 @@
-// The audit log (admins): newest first, filtered by user id and event type, paged by
-// the x-pagination-* headers.
+// The audit log (admins): newest first, filtered by user (id or name) and event type,
+// paged by the x-pagination-* headers. The filters and the page live in the address
+// (`#/audit?user=dave&type=login.failed&page=2`).
 
+import { pageParam, writeAddress } from "./address.js";
 import { call, pagination } from "./api.js";
 import { debounce, h, pager, replaceChildren, say, showError, statusLine } from "./dom.js";
-import { timeOf } from "./format.js";
+import { NONE, counted, orNone, timeOf } from "./format.js";
 
 /** Every event type GET /api/v1/audit knows, as the filter offers them. */
 const EVENT_TYPES = [
@@ -25,27 +27,54 @@ const EVENT_TYPES = [
 const PER_PAGE = 50;
 
 /**
- * The user id a filter value names: digits are an id (checked by the API); other text is
- * a username, matched exactly (ignoring case) among the first 1,000 users whose fields
- * contain it.
+ * The API filter a user filter's text names: digits are a user id, other text a username
+ * (the API also finds the events of a deleted account by the name it had).
  */
-async function userIdOf(text) {
-  if (text === "" || /^\d+$/.test(text)) return text;
-  const { data } = await call("GET", "/users", { query: { s: text, per_page: 1000 } });
-  const match = data.find((user) => user.username.toLowerCase() === text.toLowerCase());
-  if (!match) throw new Error(`No user is named “${text}”. Enter the user's id instead.`);
-  return String(match.id);
+function userQuery(text) {
+  return /^\d+$/.test(text) ? { user: text } : { username: text };
 }
 
-/** Renders the audit view into `main`; `params` may hold `user` and `type`. */
+/**
+ * A person of an entry, by username with the id beside it (and on hover): `name` is
+ * their username now, `recorded` the one the entry kept (for a deleted account).
+ */
+function person(id, name, recorded) {
+  if (id === null || id === undefined) return NONE;
+  const shown = name ?? recorded;
+  const detail = name === null || name === undefined ? `user #${id}, deleted since` : `user #${id}`;
+  return h(
+    "span",
+    { title: detail },
+    shown ? h("span", { class: "username", text: shown }) : null,
+    h("span", { class: "user-id", text: shown ? ` (${detail})` : detail }),
+  );
+}
+
+/** The target cell: the account concerned, or the name tried at a login without one. */
+function target(entry) {
+  if (entry.targetId !== null && entry.targetId !== undefined) {
+    return person(entry.targetId, entry.targetUsername, entry.username);
+  }
+  if (entry.username) {
+    return h(
+      "span",
+      { title: "The name given at sign-in; no account of that name was concerned." },
+      h("span", { class: "username", text: entry.username }),
+      h("span", { class: "user-id", text: " (name tried)" }),
+    );
+  }
+  return NONE;
+}
+
+/** Renders the audit view into `main`; `params` may hold `user`, `type` and `page`. */
 export function renderAudit(main, params) {
-  let page = 1;
+  let page = pageParam(params);
   let latest = 0;
   const userFilter = h("input", {
     id: "audit-user",
     type: "text",
-    inputmode: "numeric",
     autocomplete: "off",
+    spellcheck: "false",
     "aria-describedby": "audit-user-hint",
   });
   userFilter.value = params.get("user") ?? "";
@@ -61,21 +90,23 @@ export function renderAudit(main, params) {
   const body = h("tbody");
   const pages = pager("Audit log pages", (to) => load(to));
 
-  async function load(to) {
+  /** Shows page `to`; `replace` keeps the history entry (the view's first load). */
+  async function load(to, { replace = false } = {}) {
     const ticket = ++latest;
     say(loadError, "");
+    const user = userFilter.value.trim();
+    const type = typeFilter.value;
+    writeAddress("audit", { user, type, page: to > 1 ? to : undefined }, { replace });
     try {
-      const user = await userIdOf(userFilter.value.trim());
       const { data, headers } = await call("GET", "/audit", {
-        query: { user, type: typeFilter.value, page: to, per_page: PER_PAGE },
+        query: { ...(user ? userQuery(user) : {}), type, page: to, per_page: PER_PAGE },
       });
       if (ticket !== latest) return;
       page = to;
-      const { totalPages, resultCount } = pagination(headers);
+      const { totalPages, resultCount, totalCount } = pagination(headers);
       replaceChildren(body, data.map(row));
       pages.update(page, totalPages);
-      const events = resultCount === 1 ? "1 event" : `${resultCount} events`;
-      say(status, resultCount === 0 ? "No events match." : `${events} on this page, newest first.`);
+      say(status, summary(resultCount, totalCount, user || type));
     } catch (error) {
       if (ticket !== latest) return;
       replaceChildren(body);
@@ -85,17 +116,27 @@ export function renderAudit(main, params) {
     }
   }
 
+  function summary(resultCount, totalCount, filtered) {
+    if (totalCount === 0) return filtered ? "No events match." : "No events yet.";
+    const all = `${counted(totalCount, "event")} ${filtered ? (totalCount === 1 ? "matches" : "match") : "in all"}`;
+    const here = resultCount === totalCount ? "" : `; ${resultCount} on this page`;
+    return `${all}${here}, newest first.`;
+  }
+
   function row(entry) {
-    const who = (id) => (id === null || id === undefined ? "—" : `#${id}`);
     return h(
       "tr",
       {},
-      h("td", { "data-label": "Time" }, timeOf(entry.time)),
+      h("td", { "data-label": "Time" }, timeOf(entry.time, { seconds: true })),
       h("td", { "data-label": "Event" }, h("code", { text: entry.type })),
-      h("td", { "data-label": "Actor", text: who(entry.actorId) }),
-      h("td", { "data-label": "Target", text: who(entry.targetId) }),
-      h("td", { "data-label": "Username", text: entry.username ?? "" }),
-      h("td", { "data-label": "Address", text: entry.ip ?? "" }),
+      // Acting on oneself (signing in, out): the recorded name is the actor's too.
+      h(
+        "td",
+        { "data-label": "Actor" },
+        person(entry.actorId, entry.actorUsername, entry.actorId === entry.targetId ? entry.username : undefined),
+      ),
+      h("td", { "data-label": "Target" }, target(entry)),
+      h("td", { "data-label": "Address", text: orNone(entry.ip) }),
     );
   }
 
@@ -115,7 +156,11 @@ export function renderAudit(main, params) {
           "div",
           { class: "field" },
           h("label", { for: "audit-user", text: "User (id or username)" }),
-          h("p", { id: "audit-user-hint", class: "hint", text: "Events the user did or that were done to them." }),
+          h("p", {
+            id: "audit-user-hint",
+            class: "hint",
+            text: "Events the user did or that were done to them; a deleted user's too, by the name it had.",
+          }),
           userFilter,
         ),
         h("div", { class: "field" }, h("label", { for: "audit-type", text: "Event type" }), typeFilter),
@@ -135,9 +180,7 @@ export function renderAudit(main, params) {
             h(
               "tr",
               {},
-              ["Time", "Event", "Actor", "Target", "Username", "Address"].map((title) =>
-                h("th", { scope: "col", text: title }),
-              ),
+              ["Time", "Event", "Actor", "Target", "Address"].map((title) => h("th", { scope: "col", text: title })),
             ),
           ),
           body,
@@ -146,5 +189,5 @@ export function renderAudit(main, params) {
       pages.element,
     ),
   );
-  load(1);
+  load(page, { replace: true });
 }

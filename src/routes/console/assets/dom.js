@@ -71,9 +71,22 @@ const WORDS_OF_CODE = {
 
 /**
  * A labelled input with a place for its error. `name` is the API's field name, so an
- * error code can find it.
+ * error code can find it. Before a form is sent, `checkFields` asks each field what is
+ * wrong with it: empty when `required` (saying `missing`), not an email address for
+ * `type: "email"`, shorter than `minLength`, then the field's own `check(value)`.
  */
-export function field({ name, label, type = "text", value = "", autocomplete, required, hint }) {
+export function field({
+  name,
+  label,
+  type = "text",
+  value = "",
+  autocomplete,
+  required,
+  hint,
+  minLength,
+  missing = `${label} is required.`,
+  check,
+}) {
   const id = uid(`field-${name}`);
   const errorId = `${id}-error`;
   const hintId = hint ? `${id}-hint` : undefined;
@@ -83,6 +96,7 @@ export function field({ name, label, type = "text", value = "", autocomplete, re
     type,
     autocomplete: autocomplete ?? "off",
     required,
+    minlength: minLength,
     spellcheck: type === "text" ? "false" : undefined,
     "aria-describedby": [hintId, errorId].filter(Boolean).join(" "),
   });
@@ -98,13 +112,42 @@ export function field({ name, label, type = "text", value = "", autocomplete, re
       ? [h("div", { class: "check" }, input, labelElement)]
       : [labelElement, hint ? h("p", { id: hintId, class: "hint", text: hint }) : null, input];
   const wrapper = h("div", { class: "field", "data-field": name }, ...parts, error);
-  return { name, input, error, wrapper };
+  function problem() {
+    if (type === "checkbox") return "";
+    const text = input.value;
+    if (text === "") return required ? missing : "";
+    if (type === "email" && input.validity.typeMismatch) {
+      return "Enter an email address such as name@example.com.";
+    }
+    if (minLength && text.length < minLength) {
+      return `At least ${minLength} characters, please: this one has ${text.length}.`;
+    }
+    return check?.(text) ?? "";
+  }
+  return { name, input, error, wrapper, problem };
+}
+
+/** What is wrong with a username by Roster's naming rules (as the server checks them). */
+export function usernameProblem(text) {
+  if (text.length > 64) return "At most 64 characters.";
+  if (!/^[A-Za-z0-9._-]+$/.test(text)) {
+    return "Only letters (a-z, A-Z), digits, “.”, “_” and “-”, without spaces.";
+  }
+  if (!/[A-Za-z0-9]/.test(text)) return "At least one letter or digit.";
+  return "";
 }
 
 /** The field for a new password (the API's `password`), with the policy as its hint. */
 export function newPasswordField({ label = "Password", hint = "At least 8 characters and hard to guess." } = {}) {
-  const password = field({ name: "password", label, type: "password", autocomplete: "new-password", required: true, hint });
-  password.input.minLength = 8;
+  const password = field({
+    name: "password",
+    label,
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+    hint,
+    minLength: 8,
+  });
   // A typo in a password nobody can see would lock its owner out: it is typed twice.
   const repeat = field({
     name: "passwordRepeat",
@@ -112,21 +155,41 @@ export function newPasswordField({ label = "Password", hint = "At least 8 charac
     type: "password",
     autocomplete: "new-password",
     required: true,
+    missing: "Type the password a second time.",
+    check: (text) =>
+      text === password.input.value ? "" : "The two passwords differ: type the same one twice.",
   });
   return { ...password, wrapper: h("div", { class: "password-pair" }, password.wrapper, repeat.wrapper), repeat };
 }
 
+/** `fields` with the repetitions of new passwords, in the order of the form. */
+function everyInput(fields) {
+  return fields.flatMap((f) => (f.repeat ? [f, f.repeat] : [f]));
+}
+
+/** Shows `message` as the error of field `f`. */
+function markField(f, message) {
+  f.error.textContent = message;
+  f.error.hidden = false;
+  f.input.setAttribute("aria-invalid", "true");
+}
+
 /**
- * Whether the new password was typed the same twice; if not, says so at the repetition
- * (focused) and the form is not sent.
+ * Checks every field before a form is sent and shows every error at once, focusing the
+ * first field in error; true when there is none. The server checks again: this only
+ * saves a round trip per mistake.
  */
-export function typedTwice(password) {
-  if (password.input.value === password.repeat.input.value) return true;
-  password.repeat.error.textContent = "The two passwords differ: type the same one twice.";
-  password.repeat.error.hidden = false;
-  password.repeat.input.setAttribute("aria-invalid", "true");
-  password.repeat.input.focus();
-  return false;
+export function checkFields(fields) {
+  let first = null;
+  for (const f of everyInput(fields)) {
+    const message = f.problem();
+    if (message) {
+      markField(f, message);
+      first ??= f;
+    }
+  }
+  first?.input.focus();
+  return first === null;
 }
 
 /** A status line that screen readers announce; `role="alert"` for errors. */
@@ -147,7 +210,7 @@ export function say(element, message) {
 
 /** Clears every field error of `fields` and the form-level message. */
 export function clearErrors(fields, formError) {
-  for (const f of fields.flatMap((f) => (f.repeat ? [f, f.repeat] : [f]))) {
+  for (const f of everyInput(fields)) {
     f.error.hidden = true;
     f.error.textContent = "";
     f.input.removeAttribute("aria-invalid");
@@ -165,9 +228,7 @@ export function showError(error, fields, formError) {
   const message = WORDS_OF_CODE[error?.code] ?? error?.message ?? String(error);
   const target = fields.find((f) => f.name === FIELD_OF_CODE[error?.code]);
   if (target) {
-    target.error.textContent = message;
-    target.error.hidden = false;
-    target.input.setAttribute("aria-invalid", "true");
+    markField(target, message);
     target.input.focus();
   } else if (formError) {
     say(formError, message);

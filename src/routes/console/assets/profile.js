@@ -2,8 +2,19 @@
 // current password.
 
 import { call } from "./api.js";
-import { busy, clearErrors, field, h, newPasswordField, replaceChildren, say, showError, statusLine, typedTwice } from "./dom.js";
-import { timeOf, yesNo } from "./format.js";
+import {
+  busy,
+  checkFields,
+  clearErrors,
+  field,
+  h,
+  newPasswordField,
+  replaceChildren,
+  say,
+  showError,
+  statusLine,
+} from "./dom.js";
+import { orNone, timeOf, yesNo } from "./format.js";
 
 /** Renders the profile of `context.me` into `main`. */
 export function renderProfile(main, { me }) {
@@ -12,8 +23,8 @@ export function renderProfile(main, { me }) {
     { class: "facts" },
     [
       ["Username", me.username],
-      ["Name", me.name || "—"],
-      ["Email", me.email || "—"],
+      ["Name", orNone(me.name)],
+      ["Email", orNone(me.email)],
       ["Administrator", yesNo(me.isAdmin)],
     ].map(([term, value]) => [h("dt", { text: term }), h("dd", { text: value })]),
     h("dt", { text: "Member since" }),
@@ -26,6 +37,7 @@ export function renderProfile(main, { me }) {
     type: "password",
     autocomplete: "current-password",
     required: true,
+    missing: "Enter your current password.",
   });
   const next = newPasswordField({
     label: "New password",
@@ -48,7 +60,7 @@ export function renderProfile(main, { me }) {
     event.preventDefault();
     clearErrors(fields, formError);
     say(done, "");
-    if (!typedTwice(next)) return;
+    if (!checkFields(fields)) return;
     await busy(submit, async () => {
       try {
         await call("POST", `/users/${me.id}/password`, {

@@ -2,7 +2,18 @@
 // open: on a new server the first account is its admin, so the browser alone sets it up.
 
 import { call, setToken } from "./api.js";
-import { busy, clearErrors, field, h, newPasswordField, replaceChildren, showError, statusLine, typedTwice } from "./dom.js";
+import {
+  busy,
+  checkFields,
+  clearErrors,
+  field,
+  h,
+  newPasswordField,
+  replaceChildren,
+  showError,
+  statusLine,
+  usernameProblem,
+} from "./dom.js";
 
 /** Whether `POST /register` is open; false when the server cannot say. */
 export async function registrationOpen() {
@@ -18,7 +29,7 @@ export async function registrationOpen() {
 export function renderRegister(main, { onSignedIn, back }) {
   document.title = "Create an account · Roster";
   const fields = [
-    field({ name: "username", label: "Username", autocomplete: "username", required: true }),
+    field({ name: "username", label: "Username", autocomplete: "username", required: true, check: usernameProblem }),
     field({ name: "email", label: "Email", type: "email", autocomplete: "email", required: true }),
     field({ name: "name", label: "Name (optional)", autocomplete: "name" }),
     newPasswordField(),
@@ -39,7 +50,7 @@ export function renderRegister(main, { onSignedIn, back }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(fields, formError);
-    if (!typedTwice(fields[3])) return;
+    if (!checkFields(fields)) return;
     const body = Object.fromEntries(fields.map((f) => [f.name, f.input.value]));
     if (body.name === "") delete body.name;
     await busy(submit, async () => {

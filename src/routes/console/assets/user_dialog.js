@@ -3,7 +3,19 @@
 // error beside it.
 
 import { call } from "./api.js";
-import { busy, clearErrors, field, h, modal, newPasswordField, say, showError, statusLine, typedTwice } from "./dom.js";
+import {
+  busy,
+  checkFields,
+  clearErrors,
+  field,
+  h,
+  modal,
+  newPasswordField,
+  say,
+  showError,
+  statusLine,
+  usernameProblem,
+} from "./dom.js";
 import { timeOf, userLabel } from "./format.js";
 
 /**
@@ -46,7 +58,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
 
   function detailsSection() {
     const fields = [
-      field({ name: "username", label: "Username", value: user.username, required: true }),
+      field({ name: "username", label: "Username", value: user.username, required: true, check: usernameProblem }),
       field({ name: "name", label: "Name", value: user.name }),
       field({ name: "email", label: "Email", type: "email", value: user.email }),
     ];
@@ -64,6 +76,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
       event.preventDefault();
       clearErrors(fields, formError);
       say(done, "");
+      if (!checkFields(fields)) return;
       // Only what was edited: a field left alone is not re-sent.
       const body = {};
       for (const f of fields) {
@@ -206,7 +219,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
       event.preventDefault();
       clearErrors([password], formError);
       say(done, "");
-      if (!typedTwice(password)) return;
+      if (!checkFields([password])) return;
       await busy(submit, async () => {
         try {
           await call("POST", `/users/${user.id}/password`, { body: { password: password.input.value } });

@@ -1,9 +1,12 @@
 // The users table (admins): search by ?s=, pages from the x-pagination-* headers,
-// a dialog per user for its actions, and a dialog to create one.
+// a dialog per user for its actions, and a dialog to create one. The search and the page
+// live in the address (`#/users?s=walker&page=2`).
 
+import { pageParam, writeAddress } from "./address.js";
 import { call, pagination } from "./api.js";
 import {
   busy,
+  checkFields,
   clearErrors,
   debounce,
   field,
@@ -15,17 +18,17 @@ import {
   say,
   showError,
   statusLine,
-  typedTwice,
+  usernameProblem,
 } from "./dom.js";
-import { timeOf, yesNo } from "./format.js";
+import { counted, orNone, timeOf, yesNo } from "./format.js";
 import { openUserDialog } from "./user_dialog.js";
 
 const PER_PAGE = 20;
 
-/** Renders the users view into `main`. */
-export function renderUsers(main, context) {
-  let search = "";
-  let page = 1;
+/** Renders the users view into `main`, at the search `s` and `page` of `params`. */
+export function renderUsers(main, params, context) {
+  let search = params.get("s") ?? "";
+  let page = pageParam(params);
   let latest = 0; // answers to older searches are dropped
 
   const status = statusLine();
@@ -61,27 +64,35 @@ export function renderUsers(main, context) {
   const pages = pager("Users pages", (to) => load(to));
   const create = h("button", { type: "button", text: "New user" });
 
-  async function load(to = page) {
+  /** Shows page `to`; `replace` keeps the history entry (the view's first load). */
+  async function load(to = page, { replace = false } = {}) {
     const ticket = ++latest;
     say(loadError, "");
+    writeAddress("users", { s: search, page: to > 1 ? to : undefined }, { replace });
     try {
       const { data, headers } = await call("GET", "/users", {
         query: { s: search, page: to, per_page: PER_PAGE },
       });
       if (ticket !== latest) return;
       page = to;
-      const { totalPages, resultCount } = pagination(headers);
+      const { totalPages, resultCount, totalCount } = pagination(headers);
       replaceChildren(body, data.map(row));
       pages.update(page, totalPages);
-      if (resultCount === 0) {
-        say(status, search ? `No user matches “${search}”.` : "No users on this page.");
-      } else {
-        const shown = resultCount === 1 ? "1 user" : `${resultCount} users`;
-        say(status, search ? `${shown} matching “${search}” on this page.` : `${shown} on this page.`);
-      }
+      say(status, summary(resultCount, totalCount));
     } catch (error) {
       if (ticket === latest) showError(error, [], loadError);
     }
+  }
+
+  /** "42 users in all; 20 on this page.", or how many match the search. */
+  function summary(resultCount, totalCount) {
+    if (totalCount === 0) return search ? `No user matches “${search}”.` : "No users yet.";
+    const all = search
+      ? `${counted(totalCount, "user")} ${totalCount === 1 ? "matches" : "match"} “${search}”`
+      : `${counted(totalCount, "user")} in all`;
+    if (resultCount === totalCount) return `${all}.`;
+    if (resultCount === 0) return `${all}; none on this page.`;
+    return `${all}; ${resultCount} on this page.`;
   }
 
   function row(user) {
@@ -108,8 +119,8 @@ export function renderUsers(main, context) {
       "tr",
       { "data-user-id": user.id },
       h("td", { "data-label": "Username" }, h("span", { class: "username", text: user.username })),
-      h("td", { "data-label": "Name", text: user.name }),
-      h("td", { "data-label": "Email", text: user.email }),
+      h("td", { "data-label": "Name", text: orNone(user.name) }),
+      h("td", { "data-label": "Email", text: orNone(user.email) }),
       h("td", { "data-label": "Admin", text: yesNo(user.isAdmin) }),
       h("td", { "data-label": "Disabled", text: yesNo(user.disabled) }),
       h("td", { "data-label": "Created" }, timeOf(user.created)),
@@ -117,6 +128,7 @@ export function renderUsers(main, context) {
     );
   }
 
+  searchBox.value = search;
   const typed = debounce(() => {
     search = searchBox.value;
     // An outcome belongs to its action: a new search is another one.
@@ -160,13 +172,13 @@ export function renderUsers(main, context) {
       pages.element,
     ),
   );
-  load(1);
+  load(page, { replace: true });
 }
 
 /** The "New user" dialog: PUT /api/v1/users. */
 function openCreateDialog(created) {
   const fields = [
-    field({ name: "username", label: "Username", required: true }),
+    field({ name: "username", label: "Username", required: true, check: usernameProblem }),
     newPasswordField(),
     field({ name: "email", label: "Email (optional)", type: "email" }),
     field({ name: "name", label: "Name (optional)" }),
@@ -187,7 +199,7 @@ function openCreateDialog(created) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(fields, formError);
-    if (!typedTwice(fields[1])) return;
+    if (!checkFields(fields)) return;
     const [username, password, email, name, isAdmin] = fields.map((f) => f.input);
     await busy(submit, async () => {
       try {
