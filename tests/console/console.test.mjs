@@ -462,6 +462,14 @@ test("edit a user: a name holding markup is shown as text", async () => {
   await emailError.waitFor();
   assert.match(await emailError.textContent(), /email/i);
   assert.equal((await userByName(CASEY.username)).email, "casey@example.com");
+  // A new action clears what the last one said: "Saved." does not stand under another.
+  await again.getByLabel("Email", { exact: true }).fill("casey@example.org");
+  await again.getByRole("button", { name: "Save changes" }).click();
+  await again.getByText("Saved.").waitFor();
+  await again.getByRole("button", { name: "End all sessions" }).click();
+  await confirmWith(admin, "End every session of casey?", "End sessions");
+  await again.getByText("Every session of casey was ended.").waitFor();
+  assert.equal(await again.getByText("Saved.").count(), 0);
   await again.getByRole("button", { name: "Close" }).click();
 });
 

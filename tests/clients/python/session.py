@@ -132,6 +132,7 @@ found = expect(page, 200, list)
 assert [u.username for u in found] == ["bob", "carol"], [u.username for u in found]
 assert page.headers["x-pagination-total-pages"] == "2"
 assert page.headers["x-pagination-result-count"] == "2"
+assert page.headers["x-pagination-total-count"] == "4"  # admin, alice, bob, carol
 searched = expect(list_users.sync_detailed(client=admin, s="ALI"), 200, list)
 assert [u.username for u in searched] == ["alice"], [u.username for u in searched]
 ok("list with search and the pagination headers")

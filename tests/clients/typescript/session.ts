@@ -80,6 +80,7 @@ const listed = await admin.GET("/api/v1/users", { params: { query: { s: "ALI", p
 check(must(listed).map((u) => u.username).join() === "alice", "the search finds alice");
 check(listed.response.headers.get("x-pagination-total-pages") === "1", "one page");
 check(listed.response.headers.get("x-pagination-result-count") === "1", "one result");
+check(listed.response.headers.get("x-pagination-total-count") === "1", "one match in all");
 ok("list with search and the pagination headers");
 
 const path = { params: { path: { id: alice.id } } };

@@ -25,6 +25,9 @@ import { timeOf, userLabel } from "./format.js";
 export function openUserDialog(initial, { me, changed, announce, returnFocus }) {
   let user = initial;
   const meta = h("p", { class: "meta" });
+  // Every outcome and refusal line of the dialog: an action clears all of them, so
+  // "Saved." never stands under a later, unrelated action.
+  const lines = [];
   const dialog = modal(
     `User ${user.username}`,
     [meta, detailsSection(), accessSection(), passwordSection(), sessionsSection(), deleteSection()],
@@ -33,6 +36,18 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
   dialog.classList.add("user-dialog");
   showMeta();
   return dialog;
+
+  /** A status line (an alert with `alert`) that the next action clears. */
+  function outcomeLine(options) {
+    const line = statusLine(options);
+    lines.push(line);
+    return line;
+  }
+
+  /** Clears what earlier actions said: a new action is starting. */
+  function newAction() {
+    for (const line of lines) say(line, "");
+  }
 
   function showMeta() {
     meta.replaceChildren(`Id ${user.id} · created `, timeOf(user.created), " · updated ", timeOf(user.updated));
@@ -62,8 +77,8 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
       field({ name: "name", label: "Name", value: user.name }),
       field({ name: "email", label: "Email", type: "email", value: user.email }),
     ];
-    const formError = statusLine({ alert: true });
-    const done = statusLine();
+    const formError = outcomeLine({ alert: true });
+    const done = outcomeLine();
     const save = h("button", { type: "submit", text: "Save changes" });
     const form = h(
       "form",
@@ -75,7 +90,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors(fields, formError);
-      say(done, "");
+      newAction();
       if (!checkFields(fields)) return;
       // Only what was edited: a field left alone is not re-sent.
       const body = {};
@@ -104,8 +119,8 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     const adminButton = h("button", { type: "button", class: "secondary" });
     const disabledState = h("p");
     const disabledButton = h("button", { type: "button", class: "secondary" });
-    const refusal = statusLine({ alert: true });
-    const done = statusLine();
+    const refusal = outcomeLine({ alert: true });
+    const done = outcomeLine();
     function show() {
       adminState.textContent = user.isAdmin ? "Administrator." : "Not an administrator.";
       adminButton.textContent = user.isAdmin ? "Remove admin rights" : "Make admin";
@@ -117,8 +132,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     /** Sends `body`; with a `question`, only once the question is answered yes. */
     async function change(button, body, outcome, question) {
       if (question && !(await ask(question))) return;
-      say(refusal, "");
-      say(done, "");
+      newAction();
       await busy(button, async () => {
         try {
           await update(body);
@@ -191,8 +205,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
       .then(({ data }) => show(data))
       .catch((error) => showError(error, [], refusal));
     unlock.addEventListener("click", async () => {
-      say(refusal, "");
-      say(done, "");
+      newAction();
       await busy(unlock, async () => {
         try {
           const { data } = await call("DELETE", `/users/${user.id}/lockout`);
@@ -211,14 +224,14 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
       label: "New password",
       hint: "The user's sessions end; tell them the new password.",
     });
-    const formError = statusLine({ alert: true });
-    const done = statusLine();
+    const formError = outcomeLine({ alert: true });
+    const done = outcomeLine();
     const submit = h("button", { type: "submit", class: "secondary", text: "Set password" });
     const form = h("form", { novalidate: true }, password.wrapper, formError, h("div", { class: "actions" }, submit, done));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearErrors([password], formError);
-      say(done, "");
+      newAction();
       if (!checkFields([password])) return;
       await busy(submit, async () => {
         try {
@@ -239,8 +252,8 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     const end = h("button", { type: "button", class: "secondary", text: "End all sessions" });
     const audit = h("a", { href: `#/audit?user=${user.id}`, text: "Show this user's audit events" });
     audit.addEventListener("click", () => dialog.close());
-    const failure = statusLine({ alert: true });
-    const done = statusLine();
+    const failure = outcomeLine({ alert: true });
+    const done = outcomeLine();
     end.addEventListener("click", async () => {
       const own = user.id === me.id;
       const question = {
@@ -251,8 +264,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
         yes: "End sessions",
       };
       if (!(await ask(question))) return;
-      say(failure, "");
-      say(done, "");
+      newAction();
       await busy(end, async () => {
         try {
           await call("POST", `/users/${user.id}/logout-all`);
@@ -272,7 +284,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
 
   function deleteSection() {
     const remove = h("button", { type: "button", class: "danger", text: "Delete user…" });
-    const failure = statusLine({ alert: true });
+    const failure = outcomeLine({ alert: true });
     remove.addEventListener("click", async () => {
       const question = {
         title: `Delete ${user.username}?`,
@@ -280,7 +292,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
         yes: `Delete ${user.username}`,
       };
       if (!(await ask(question))) return;
-      say(failure, "");
+      newAction();
       try {
         await call("DELETE", `/users/${user.id}`);
         dialog.close();
