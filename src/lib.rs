@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod logging;
+pub mod mail;
 pub mod metrics;
 pub mod models;
 pub mod routes;

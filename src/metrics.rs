@@ -71,6 +71,55 @@ struct StateLabels {
     state: &'static str,
 }
 
+/// What became of a mail the worker took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailOutcome {
+    /// Accepted by the SMTP server.
+    Sent,
+    /// Refused for good (5xx) or out of tries.
+    Failed,
+    /// Not sent this time; queued again.
+    Retried,
+    /// No longer meant (address changed, account disabled or confirmed).
+    Dropped,
+}
+
+impl MailOutcome {
+    const ALL: [Self; 4] = [Self::Sent, Self::Failed, Self::Retried, Self::Dropped];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Retried => "retried",
+            Self::Dropped => "dropped",
+        }
+    }
+}
+
+/// The mail worker's counters: a cheap handle on the instance's metrics.
+#[derive(Debug, Clone)]
+pub struct MailMetrics {
+    mails: Family<OutcomeLabels, Counter>,
+    queued: Gauge,
+}
+
+impl MailMetrics {
+    /// Counts a mail by outcome.
+    pub fn mail(&self, outcome: MailOutcome) {
+        self.mails
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.label(),
+            })
+            .inc();
+    }
+
+    /// Sets the number of mails waiting in the outbox (every instance's).
+    pub fn queued(&self, count: i64) {
+        self.queued.set(count);
+    }
+}
+
 /// Gauges read when the page is rendered.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Gauges {
@@ -93,6 +142,7 @@ pub struct Metrics {
     logins: Family<OutcomeLabels, Counter>,
     hashing: Family<StateLabels, Gauge>,
     connections: Family<StateLabels, Gauge>,
+    mail: MailMetrics,
 }
 
 impl Default for Metrics {
@@ -132,6 +182,23 @@ impl Default for Metrics {
             "Pooled database connections by state",
             connections.clone(),
         );
+        let mails = Family::<OutcomeLabels, Counter>::default();
+        for outcome in MailOutcome::ALL {
+            drop(mails.get_or_create(&OutcomeLabels {
+                outcome: outcome.label(),
+            }));
+        }
+        registry.register(
+            "roster_mails",
+            "Mails the worker took, by outcome",
+            mails.clone(),
+        );
+        let queued = Gauge::default();
+        registry.register(
+            "roster_mail_queued",
+            "Mails waiting in the outbox (all instances), as of the worker's last pass",
+            queued.clone(),
+        );
         registry.register(
             "roster_build",
             "The running build",
@@ -145,6 +212,7 @@ impl Default for Metrics {
             logins,
             hashing,
             connections,
+            mail: MailMetrics { mails, queued },
         }
     }
 }
@@ -161,6 +229,11 @@ impl Metrics {
         self.durations
             .get_or_create(&labels)
             .observe(took.as_secs_f64());
+    }
+
+    /// The mail worker's handle on these metrics.
+    pub fn mail(&self) -> MailMetrics {
+        self.mail.clone()
     }
 
     /// Counts a login by outcome.

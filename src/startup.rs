@@ -17,6 +17,8 @@ use crate::auth::hashing::HashingPool;
 use crate::auth::password::HashError;
 use crate::config::Settings;
 use crate::db::{self, DbError, Store};
+use crate::mail::worker::Worker;
+use crate::mail::{MailError, Mailer};
 use crate::metrics::Metrics;
 use crate::routes::error::ApiError;
 use crate::routes::state::AppState;
@@ -40,6 +42,9 @@ pub enum StartupError {
     /// The start-up hash could not be computed.
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// Mail is set but cannot be set up (the sender, TLS).
+    #[error("mail: {0}")]
+    Mail(MailError),
 }
 
 /// `/metrics` alone, on its own address, so it can stay off the public interface.
@@ -107,6 +112,7 @@ pub struct Application {
     port: u16,
     server: Server,
     metrics: Option<(u16, Server)>,
+    mail: Option<Worker>,
 }
 
 impl Application {
@@ -130,18 +136,25 @@ impl Application {
         }
         let hashing = HashingPool::new(settings.hash_concurrency, settings.hash_wait);
         let rules = Rules::from_settings(settings);
+        let accounts = Arc::new(Accounts::new(
+            Store::Pool {
+                pool,
+                deadline: settings.db_timeout,
+            },
+            clock,
+            hashing,
+            rules,
+        )?);
+        let metrics = Metrics::default();
+        let mail = match Mailer::from_settings(settings) {
+            Ok(mailer) => Some(Worker::new(accounts.clone(), mailer, metrics.mail())),
+            Err(MailError::Off) => None,
+            Err(e) => return Err(StartupError::Mail(e)),
+        };
         let state = web::Data::new(AppState {
-            accounts: Accounts::new(
-                Store::Pool {
-                    pool,
-                    deadline: settings.db_timeout,
-                },
-                clock,
-                hashing,
-                rules,
-            )?,
+            accounts,
             trusted_proxies: settings.trusted_proxies.clone(),
-            metrics: Metrics::default(),
+            metrics,
             public_url: settings.public_url.clone(),
             request_timeout: settings.request_timeout,
         });
@@ -183,6 +196,7 @@ impl Application {
             port,
             server,
             metrics,
+            mail,
         })
     }
 
@@ -203,13 +217,24 @@ impl Application {
 
     /// Serves until the process is signalled or the handle stops it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Some((_, metrics)) = self.metrics else {
-            return self.server.await;
+        let Some(worker) = self.mail else {
+            return Self::serve(self.server, self.metrics).await;
+        };
+        // The worker runs beside the server and stops with it.
+        tokio::select! {
+            result = Self::serve(self.server, self.metrics) => result,
+            () = worker.run() => Ok(()),
+        }
+    }
+
+    async fn serve(server: Server, metrics: Option<(u16, Server)>) -> std::io::Result<()> {
+        let Some((_, metrics)) = metrics else {
+            return server.await;
         };
         // Both in this task; when the API server stops (signal or handle), so does /metrics.
         let metrics_handle = metrics.handle();
         let api = async {
-            let result = self.server.await;
+            let result = server.await;
             metrics_handle.stop(true).await;
             result
         };

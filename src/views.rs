@@ -36,6 +36,10 @@ pub struct UserView {
     /// A disabled user cannot log in, and its tokens are refused.
     #[schema(example = false)]
     disabled: bool,
+    /// Whether the address is known to reach the user: its owner followed a confirmation
+    /// or reset link sent to it, or an admin said so. A changed address is unconfirmed.
+    #[schema(example = true)]
+    email_confirmed: bool,
     /// Unix seconds.
     #[schema(example = 1763900000)]
     created: i64,
@@ -54,6 +58,7 @@ impl From<User> for UserView {
             email: user.email.unwrap_or_default(),
             is_admin: user.is_admin,
             disabled: user.disabled,
+            email_confirmed: user.email_confirmed,
             created: user.created,
             updated: user.updated,
         }
@@ -87,6 +92,28 @@ impl TokenView {
     }
 }
 
+/// The answer of a registration that must confirm its address before signing in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PendingRegistration)]
+pub struct PendingRegistrationView {
+    /// The id of the new user.
+    #[schema(example = 2)]
+    id: i64,
+    /// What to do next.
+    #[schema(value_type = String, example = "Registered. Confirm your address: follow the link in the mail sent to it, then log in.")]
+    message: &'static str,
+}
+
+impl PendingRegistrationView {
+    /// The answer for user `id`.
+    pub fn new(id: i64) -> Self {
+        Self {
+            id,
+            message: "Registered. Confirm your address: follow the link in the mail sent to it, then log in.",
+        }
+    }
+}
+
 /// Unix seconds as RFC 3339 in UTC (`2026-11-30T12:00:00Z`).
 pub fn rfc3339(unix_seconds: i64) -> String {
     DateTime::from_timestamp(unix_seconds, 0)
@@ -105,6 +132,14 @@ pub struct MessageView {
 impl MessageView {
     /// The plain acknowledgement.
     pub const SUCCESS: Self = Self { message: "success" };
+    /// The answer to a reset or confirmation request, whether or not the address is known.
+    pub const MAIL_REQUESTED: Self = Self {
+        message: "If an account has this address, a mail with a link is on its way.",
+    };
+    /// The acknowledgement of a confirmed address.
+    pub const EMAIL_CONFIRMED: Self = Self {
+        message: "The email address is confirmed.",
+    };
     /// The acknowledgement of a password change.
     pub const PASSWORD_UPDATED: Self = Self {
         message: "The password was updated successfully",

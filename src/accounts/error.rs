@@ -52,6 +52,23 @@ pub enum AccountError {
     /// No user with this id.
     #[error("The user does not exist.")]
     UserNotFound,
+    /// Mail is off (`ROSTER_SMTP_URL` unset): nothing can be sent.
+    #[error(
+        "This server sends no mail: ask an admin to reset your password or confirm your address."
+    )]
+    MailDisabled,
+    /// A reset link's token is unknown, used or expired.
+    #[error("The password reset link is invalid, used or expired: ask for a new one.")]
+    InvalidResetToken,
+    /// A confirmation link's token is unknown, used or expired.
+    #[error("The confirmation link is invalid, used or expired: ask for a new one.")]
+    InvalidConfirmToken,
+    /// The confirmation link was for an address the user has changed since.
+    #[error("The confirmation link is for an address this account no longer has.")]
+    ConfirmAddressChanged,
+    /// Login of an account whose address is unconfirmed, with confirmation required.
+    #[error("Confirm your email address first: follow the link in the mail we sent (or ask for a new one).")]
+    EmailNotConfirmed,
     /// Too many attempts: a locked username, or a client over its rate.
     #[error("Too many attempts; retry after {} seconds.", whole_seconds(*.retry_after))]
     Throttled {

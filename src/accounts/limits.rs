@@ -65,6 +65,24 @@ fn update<T>(
     Ok(value)
 }
 
+/// Counts an attempt on a rate-limited `key` (a registration, a mail request) inside the
+/// caller's transaction, or refuses it when the key is over its rate.
+pub(super) fn count_attempt(
+    conn: &mut Conn,
+    rules: &Throttle,
+    key: &Key,
+    now: i64,
+) -> Result<(), AccountError> {
+    if !rules.enabled() {
+        return Ok(());
+    }
+    update(conn, rules, key, now, |record| {
+        rules.reserve(key, record, now)?;
+        rules.failed(key, record, now);
+        Ok(())
+    })
+}
+
 /// Settles `keys` with `outcome` inside the caller's transaction. Returns the lockout a
 /// failure triggered.
 pub(super) fn settle(
@@ -131,7 +149,7 @@ impl Accounts {
     /// Refuses, by a read alone, an attempt that a counter of `keys` would refuse now. A
     /// refusal needs no write: a flood against a locked name or a limited address ends
     /// here and never queues for the write lock. (The write transaction checks again.)
-    async fn refuse_early(&self, keys: Vec<Key>) -> Result<(), AccountError> {
+    pub(super) async fn refuse_early(&self, keys: Vec<Key>) -> Result<(), AccountError> {
         let (rules, now) = (self.throttle.clone(), self.now());
         self.store
             .run(move |conn| {
@@ -183,11 +201,7 @@ impl Accounts {
         self.refuse_early(vec![key.clone()]).await?;
         let (rules, now) = (self.throttle.clone(), self.now());
         self.transact(move |conn| {
-            update(conn, &rules, &key, now, |record| {
-                rules.reserve(&key, record, now)?;
-                rules.failed(&key, record, now);
-                Ok(())
-            })?;
+            count_attempt(conn, &rules, &key, now)?;
             Ok(((), vec![]))
         })
         .await

@@ -9,6 +9,7 @@
 mod audit;
 mod error;
 mod limits;
+mod mail;
 mod passwords;
 mod session;
 pub mod transfer;
@@ -18,11 +19,13 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::auth::hashing::HashingPool;
 use crate::auth::password::{self, HashError};
 use crate::config::Settings;
 use crate::db::{write_transaction, Conn, Store};
-use crate::domain::PasswordPolicy;
+use crate::domain::{EmailConfirmation, PasswordPolicy};
 use crate::models::audit::NewAuditEntry;
 use crate::models::User;
 use crate::security::clock::Clock;
@@ -30,6 +33,7 @@ use crate::security::throttle::{Limits, Throttle};
 
 pub use audit::{read_page as read_audit_page, AuditQuery, NamedEntry};
 pub use error::AccountError;
+pub use mail::{Claimed, MailKind, PreparedMail};
 pub use session::{authenticate, Session};
 
 /// The account rules in force, from the settings.
@@ -43,6 +47,14 @@ pub struct Rules {
     pub registration_open: bool,
     /// Brute-force limits on logins and registrations.
     pub limits: Limits,
+    /// Whether mail can be sent (an SMTP server is set).
+    pub mail_enabled: bool,
+    /// Whether addresses are confirmed by mail, and must be.
+    pub email_confirmation: EmailConfirmation,
+    /// How long a reset link works.
+    pub reset_ttl: Duration,
+    /// How long a confirmation link works.
+    pub confirm_ttl: Duration,
 }
 
 impl Rules {
@@ -53,6 +65,10 @@ impl Rules {
             token_ttl: settings.token_ttl,
             registration_open: settings.registration_enabled,
             limits: settings.throttle.clone(),
+            mail_enabled: settings.mail_enabled(),
+            email_confirmation: settings.email_confirmation,
+            reset_ttl: settings.reset_token_ttl,
+            confirm_ttl: settings.confirm_token_ttl,
         }
     }
 }
@@ -71,6 +87,8 @@ pub struct Accounts {
     /// When a write last failed for a full disk (unix seconds; 0: not since the last
     /// write that succeeded), for readiness.
     storage_full_at: AtomicI64,
+    /// Wakes this instance's mail worker when a mail is queued.
+    outbox_ready: Arc<Notify>,
 }
 
 /// How long after a write failed for a full disk readiness reports it (the `Retry-After`
@@ -90,6 +108,7 @@ impl Accounts {
             throttle: Throttle::new(rules.limits.clone()),
             dummy_hash: password::dummy_hash()?,
             storage_full_at: AtomicI64::new(0),
+            outbox_ready: Arc::default(),
             store,
             clock,
             hashing,

@@ -5,11 +5,12 @@ use std::net::IpAddr;
 use crate::auth::password::needs_rehash;
 use crate::auth::token::{self, IssuedToken};
 use crate::db::{Conn, StoreError};
-use crate::domain::{AuditEvent, NewUser, Password, Username};
+use crate::domain::{AuditEvent, EmailConfirmation, NewUser, Password, Username};
 use crate::models::{token as tokens, Credentials, NewUserRow, User};
 use crate::security::throttle::Refused;
 
 use super::limits::{settle, Outcome, Reservation};
+use super::mail::queue_confirmation;
 use super::{audit, AccountError, Accounts, Caller};
 
 /// A signed-in user: the account behind a valid bearer token.
@@ -76,31 +77,40 @@ impl Accounts {
     /// in; the door asks [`Accounts::admit_registration`] first. Two racing first
     /// registrations cannot both become admin: the check and the insert share one write
     /// transaction.
+    /// With confirmation required, the account is not signed in (no token) until its
+    /// address is confirmed; otherwise a confirmation mail goes out when confirmation is on.
     pub async fn register(
         &self,
         ip: IpAddr,
         new: NewUser,
-    ) -> Result<(User, IssuedToken), AccountError> {
+    ) -> Result<(User, Option<IssuedToken>), AccountError> {
         if !self.rules.registration_open {
             return Err(AccountError::RegistrationClosed);
         }
         let password_hash = self
             .hash_new(new.password.clone(), new.personal_inputs())
             .await?;
-        let now = self.now();
-        let issued = token::issue(now, self.rules.token_ttl);
-        let record = issued.record.clone();
+        let (now, confirmation) = (self.now(), self.rules.email_confirmation);
+        let issued = (confirmation != EmailConfirmation::Required)
+            .then(|| token::issue(now, self.rules.token_ttl));
+        let record = issued.as_ref().map(|issued| issued.record.clone());
         let caller = Caller::anonymous(ip);
-        let user = self
+        let (user, queued) = self
             .transact(move |conn| {
                 let first = User::none_yet(conn)?;
                 let user = User::create(conn, &NewUserRow::of(&new, first, &password_hash, now))?;
-                tokens::insert(conn, user.id, &record)?;
+                if let Some(record) = &record {
+                    tokens::insert(conn, user.id, record)?;
+                }
+                let queued = queue_confirmation(conn, confirmation, &user, now)?;
                 let mut entry = audit::on_user(AuditEvent::UserRegistered, &caller, &user, now);
                 entry.actor_id = Some(user.id);
-                Ok((user, vec![entry]))
+                Ok(((user, queued), vec![entry]))
             })
             .await?;
+        if queued {
+            self.mail_queued();
+        }
         Ok((user, issued))
     }
 
@@ -155,7 +165,10 @@ impl Accounts {
             }
         };
         let (rules, keys) = (self.throttle.clone(), reservation.keys());
-        if credentials.disabled {
+        let unconfirmed = self.rules.email_confirmation == EmailConfirmation::Required
+            && credentials.email.is_some()
+            && !credentials.email_confirmed;
+        if credentials.disabled || unconfirmed {
             let now = self.now();
             self.transact(move |conn| {
                 settle(conn, &rules, &keys, Outcome::Succeeded, now)?;
@@ -163,7 +176,10 @@ impl Accounts {
             })
             .await?;
             reservation.settled();
-            return Err(AccountError::AccountDisabled);
+            return Err(match credentials.disabled {
+                true => AccountError::AccountDisabled,
+                false => AccountError::EmailNotConfirmed,
+            });
         }
         let upgraded = match needs_rehash(&credentials.password_hash) {
             true => Some(self.rehash(password).await?),

@@ -129,6 +129,7 @@ impl Checked {
             disabled: self.disabled,
             created: now,
             updated: now,
+            email_confirmed: false,
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::db::{Conn, StoreError};
 use crate::domain::{AuditEvent, NewUser, Password, UserUpdate};
 use crate::models::{Credentials, NewUserRow, User};
 
+use super::mail::queue_confirmation;
 use super::{audit, authenticate, personal_inputs_of, AccountError, Accounts, Actor, Caller};
 
 impl Accounts {
@@ -32,40 +33,56 @@ impl Accounts {
         let password_hash = self
             .hash_new(new.password.clone(), new.personal_inputs())
             .await?;
-        let now = self.now();
-        self.transact(move |conn| {
-            let row = NewUserRow::of(&new, new.is_admin, &password_hash, now);
-            let user = User::create(conn, &row)?;
-            let entry = audit::on_user(AuditEvent::UserCreated, &caller, &user, now);
-            Ok((user, vec![entry]))
-        })
-        .await
+        let (now, confirmation) = (self.now(), self.rules.email_confirmation);
+        let (user, queued) = self
+            .transact(move |conn| {
+                let row = NewUserRow::of(&new, new.is_admin, &password_hash, now);
+                let user = User::create(conn, &row)?;
+                let queued = queue_confirmation(conn, confirmation, &user, now)?;
+                let entry = audit::on_user(AuditEvent::UserCreated, &caller, &user, now);
+                Ok(((user, queued), vec![entry]))
+            })
+            .await?;
+        if queued {
+            self.mail_queued();
+        }
+        Ok(user)
     }
 
     /// Changes some fields of user `id`, refusing to remove the last enabled admin.
-    /// Disabling ends every session of the user; re-enabling brings none back.
+    /// Disabling ends every session of the user (and makes its reset links useless);
+    /// re-enabling brings none back. A new address is unconfirmed unless the update says
+    /// otherwise, and gets a confirmation mail when confirmation is on.
     pub async fn update(
         &self,
         caller: Caller,
         id: i64,
-        update: UserUpdate,
+        mut update: UserUpdate,
     ) -> Result<User, AccountError> {
         caller.require_admin()?;
-        let now = self.now();
-        self.transact(move |conn| {
-            let user = User::update(conn, id, &update, now)?;
-            let toggled = update.disabled.map(|disabled| match disabled {
-                true => AuditEvent::UserDisabled,
-                false => AuditEvent::UserEnabled,
-            });
-            let entries = [Some(AuditEvent::UserUpdated), toggled]
-                .into_iter()
-                .flatten()
-                .map(|event| audit::on_user(event, &caller, &user, now))
-                .collect();
-            Ok((user, entries))
-        })
-        .await
+        let (now, confirmation) = (self.now(), self.rules.email_confirmation);
+        let (user, queued) = self
+            .transact(move |conn| {
+                let before = User::find(conn, id)?;
+                let new_address = update.unconfirm_new_email(before.email.as_deref());
+                let user = User::update(conn, id, &update, now)?;
+                let queued = new_address && queue_confirmation(conn, confirmation, &user, now)?;
+                let toggled = update.disabled.map(|disabled| match disabled {
+                    true => AuditEvent::UserDisabled,
+                    false => AuditEvent::UserEnabled,
+                });
+                let entries = [Some(AuditEvent::UserUpdated), toggled]
+                    .into_iter()
+                    .flatten()
+                    .map(|event| audit::on_user(event, &caller, &user, now))
+                    .collect();
+                Ok(((user, queued), entries))
+            })
+            .await?;
+        if queued {
+            self.mail_queued();
+        }
+        Ok(user)
     }
 
     /// Deletes user `id` and its sessions, refusing to delete the last enabled admin.

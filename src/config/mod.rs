@@ -4,6 +4,7 @@
 //! the settings table in docs/operations.md (a test compares them). Read once, at
 //! start-up, and validated there.
 
+mod mail;
 mod parse;
 
 use std::cell::RefCell;
@@ -14,11 +15,12 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use crate::domain::PasswordPolicy;
+use crate::domain::{EmailConfirmation, PasswordPolicy};
 use crate::logging::LogFormat;
 use crate::security::client_ip;
 use crate::security::throttle::Limits;
 
+pub use mail::{SmtpSecurity, SmtpUrl};
 pub use parse::DatabaseUrl;
 use parse::{
     mask_password, parse_bind, parse_bool, parse_count, parse_duration, parse_origins,
@@ -117,6 +119,16 @@ pub struct Settings {
     /// `ROSTER_PUBLIC_URL`: the address clients reach Roster at (behind a proxy), for the
     /// absolute URLs it produces; empty: URLs are relative to the request's host.
     pub public_url: String,
+    /// `ROSTER_SMTP_URL`: where mail goes; `None`: mail is off.
+    pub smtp_url: Option<SmtpUrl>,
+    /// `ROSTER_MAIL_FROM`: the sender of every mail.
+    pub mail_from: String,
+    /// `ROSTER_EMAIL_CONFIRMATION`: whether addresses are confirmed, and must be.
+    pub email_confirmation: EmailConfirmation,
+    /// `ROSTER_RESET_TOKEN_TTL`: how long a reset link works.
+    pub reset_token_ttl: Duration,
+    /// `ROSTER_CONFIRM_TOKEN_TTL`: how long a confirmation link works.
+    pub confirm_token_ttl: Duration,
     /// `ROSTER_METRICS_BIND`: where `/metrics` is served, apart from the API (off if unset).
     pub metrics_bind: Option<String>,
     /// `RUST_LOG`: the log filter.
@@ -148,6 +160,7 @@ impl Settings {
             seen: RefCell::default(),
         };
         let mut settings = Self::read(&reader)?;
+        settings.check_mail()?;
         settings.effective = reader
             .seen
             .into_inner()
@@ -223,6 +236,10 @@ impl Settings {
                     "failed logins per client address per minute."))?,
                 ip_registrations_per_minute: r.get(Setting::new("ROSTER_IP_REGISTRATIONS_PER_MINUTE", "60", parse_count,
                     "registrations per client address per minute."))?,
+                mails_per_address_per_hour: r.get(Setting::new("ROSTER_MAILS_PER_ADDRESS_PER_HOUR", "5", parse_count,
+                    "reset and confirmation requests per email address (any case, known or not) per hour."))?,
+                ip_mail_requests_per_minute: r.get(Setting::new("ROSTER_IP_MAIL_REQUESTS_PER_MINUTE", "10", parse_count,
+                    "reset and confirmation requests per client address per minute."))?,
             },
             cors_origins: r.get(Setting::new("ROSTER_CORS_ORIGINS", "", parse_origins,
                 "comma-separated origins (`https://app.example.com`, or `*`) whose browser pages may call the API. Empty: no cross-origin access. Preflights are answered; `Authorization` and `Content-Type` are allowed; the pagination headers are exposed."))?,
@@ -232,6 +249,17 @@ impl Settings {
                 "longest a client may take to send a request's headers, and again its body; past it the answer is 408 (for a body: JSON, code 4080) and the connection closes, so slow or stalled clients cannot hold connections open."))?,
             public_url: r.get(Setting::new("ROSTER_PUBLIC_URL", "", parse_public_url,
                 "the URL clients reach Roster at behind a proxy (`https://users.example.com`), used for the absolute URLs Roster produces: the `Location` of a created user. Empty: those URLs are relative (`/api/v1/users/7`)."))?,
+            smtp_url: r.get(Setting::new("ROSTER_SMTP_URL", "", SmtpUrl::parse_optional,
+                "the SMTP server for reset and confirmation mails: `smtp://user:pass@host:587` (STARTTLS, required), `smtps://user:pass@host:465` (TLS), or `smtp://127.0.0.1:25?tls=none` (plain, only to a server on this machine). User and password are URL-encoded (`%40` for `@`). Unset: mail is off.")
+                .shown("unset (mail off)").secret())?,
+            mail_from: r.get(Setting::new("ROSTER_MAIL_FROM", "", mail::parse_mail_from,
+                "the sender of every mail, `Roster <roster@example.com>` or an address; required when mail is on.").shown("unset"))?,
+            email_confirmation: r.get(Setting::new("ROSTER_EMAIL_CONFIRMATION", "off", EmailConfirmation::parse,
+                "`off`; `optional` (new and changed addresses get a confirmation mail, login does not wait); `required` (as optional, and an account with an unconfirmed address cannot log in: 403 3007). optional and required need mail on."))?,
+            reset_token_ttl: r.get(Setting::new("ROSTER_RESET_TOKEN_TTL", "1h", parse_ttl,
+                "how long a password-reset link works."))?,
+            confirm_token_ttl: r.get(Setting::new("ROSTER_CONFIRM_TOKEN_TTL", "7d", parse_ttl,
+                "how long a confirmation link works."))?,
             metrics_bind: r.get(Setting::new("ROSTER_METRICS_BIND", "", parse_optional_bind,
                 "`host:port` where `GET /metrics` (Prometheus text) is served, apart from the API; keep it on a private interface.").shown("unset (off)"))?,
             log_filter: r.get(Setting::new("RUST_LOG", "info", parse_filter,
@@ -240,6 +268,44 @@ impl Settings {
                 "`text` (for people) or `json` (one object per line: `time`, `level`, `target`, `message`, the line's fields, and `request_id`/`client_ip` while serving a request)."))?,
             effective: Vec::new(),
         })
+    }
+}
+
+impl Settings {
+    /// Whether mail is on (an SMTP server is set).
+    pub fn mail_enabled(&self) -> bool {
+        self.smtp_url.is_some()
+    }
+
+    /// Refuses mail settings that cannot work together, naming the one to set.
+    fn check_mail(&self) -> Result<(), ConfigError> {
+        let missing = |name: &str, reason: &str| ConfigError {
+            name: name.to_owned(),
+            value: String::new(),
+            reason: reason.to_owned(),
+        };
+        if self.mail_enabled() {
+            if self.mail_from.is_empty() {
+                return Err(missing(
+                    "ROSTER_MAIL_FROM",
+                    "required when ROSTER_SMTP_URL is set: the sender of every mail",
+                ));
+            }
+            if self.public_url.is_empty() {
+                return Err(missing(
+                    "ROSTER_PUBLIC_URL",
+                    "required when ROSTER_SMTP_URL is set: the base of every link in a mail",
+                ));
+            }
+        } else if self.email_confirmation.sends_mail() {
+            return Err(ConfigError {
+                name: "ROSTER_EMAIL_CONFIRMATION".to_owned(),
+                value: self.email_confirmation.as_str().to_owned(),
+                reason: "needs mail: set ROSTER_SMTP_URL (and ROSTER_MAIL_FROM, ROSTER_PUBLIC_URL)"
+                    .to_owned(),
+            });
+        }
+        Ok(())
     }
 }
 

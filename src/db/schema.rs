@@ -12,6 +12,7 @@ diesel::table! {
         disabled -> Bool,
         created -> BigInt,
         updated -> BigInt,
+        email_confirmed -> Bool,
     }
 }
 
@@ -60,5 +61,35 @@ diesel::table! {
         pending -> Integer,
         pending_at -> BigInt,
         expires -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Single-use tokens of reset and confirmation links, stored as SHA-256 hashes.
+    mail_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        email -> Text,
+        created -> BigInt,
+        expires -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Mails to send, sent and failed: the delivery worker's queue.
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        user_id -> BigInt,
+        address -> Text,
+        created -> BigInt,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt -> BigInt,
+        lease_until -> BigInt,
+        last_error -> Nullable<Text>,
+        finished -> Nullable<BigInt>,
     }
 }

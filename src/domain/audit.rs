@@ -29,11 +29,15 @@ pub enum AuditEvent {
     TokensRevoked,
     /// An admin cleared a username's failed logins and lockout.
     UserUnlocked,
+    /// A password was set through a reset link sent by mail.
+    PasswordReset,
+    /// An address was confirmed through a link sent to it.
+    EmailConfirmed,
 }
 
 impl AuditEvent {
     /// Every event, for validation and docs.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::LoginThrottled,
@@ -47,6 +51,8 @@ impl AuditEvent {
         Self::PasswordChanged,
         Self::TokensRevoked,
         Self::UserUnlocked,
+        Self::PasswordReset,
+        Self::EmailConfirmed,
     ];
 
     /// The stable name stored and shown in the API.
@@ -65,6 +71,8 @@ impl AuditEvent {
             Self::PasswordChanged => "password.changed",
             Self::TokensRevoked => "tokens.revoked",
             Self::UserUnlocked => "user.unlocked",
+            Self::PasswordReset => "password.reset",
+            Self::EmailConfirmed => "email.confirmed",
         }
     }
 

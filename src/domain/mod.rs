@@ -2,6 +2,7 @@
 //! knows about HTTP or the database.
 
 mod audit;
+mod confirmation;
 mod email;
 mod error;
 mod name;
@@ -13,6 +14,7 @@ mod user_id;
 mod username;
 
 pub use audit::AuditEvent;
+pub use confirmation::EmailConfirmation;
 pub use email::Email;
 pub use error::ValidationError;
 pub use name::Name;

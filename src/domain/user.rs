@@ -13,6 +13,8 @@ pub struct NewUser {
     pub password: Password,
     /// Whether the user administers others (ignored by registration, which decides itself).
     pub is_admin: bool,
+    /// Whether the address is known to reach the user (an admin may vouch for it).
+    pub email_confirmed: bool,
 }
 
 impl NewUser {
@@ -31,6 +33,7 @@ impl NewUser {
             name: Name::parse(name.unwrap_or_default())?,
             password: Password::parse(password)?,
             is_admin,
+            email_confirmed: false,
         })
     }
 
@@ -79,12 +82,31 @@ pub struct UserUpdate {
     pub is_admin: Option<bool>,
     /// Disable or re-enable the account.
     pub disabled: Option<bool>,
+    /// Mark the address confirmed or not (admins).
+    pub email_confirmed: Option<bool>,
 }
 
 impl UserUpdate {
     /// True when the update would change nothing.
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
+    }
+
+    /// Applies the confirmation rule to an update of a user whose address is `current`: a
+    /// new address is unconfirmed until its owner confirms it, unless the update itself
+    /// says (an admin vouching for it). Returns whether the address changes.
+    pub fn unconfirm_new_email(&mut self, current: Option<&str>) -> bool {
+        let changes = match &self.email {
+            Some(new) => {
+                let new = new.as_ref().map(|e| e.as_str().to_ascii_lowercase());
+                new != current.map(str::to_ascii_lowercase)
+            }
+            None => false,
+        };
+        if changes && self.email_confirmed.is_none() {
+            self.email_confirmed = Some(false);
+        }
+        changes
     }
 
     /// True when the update takes admin rights away from `user`, by demoting or disabling.

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod mail;
 pub mod throttle;
 pub mod token;
 pub mod user;

@@ -6,7 +6,7 @@ use crate::db::schema::users;
 use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 use crate::domain::{NewUser, Page, SearchTerm, UserUpdate};
 
-use super::token;
+use super::{mail, token};
 
 /// `count(*)` of a raw query.
 #[derive(QueryableByName)]
@@ -35,6 +35,8 @@ pub struct User {
     pub created: i64,
     /// Unix seconds, bumped on every change.
     pub updated: i64,
+    /// Whether the address is known to reach the user.
+    pub email_confirmed: bool,
 }
 
 /// What checking a password needs, and nothing the API shows.
@@ -49,6 +51,10 @@ pub struct Credentials {
     pub password_hash: String,
     /// A disabled account may not log in.
     pub disabled: bool,
+    /// The address, for the confirmation rule.
+    pub email: Option<String>,
+    /// Whether the address is confirmed.
+    pub email_confirmed: bool,
 }
 
 /// A user row to insert: made from a checked [`NewUser`] by the accounts layer, or from an
@@ -72,6 +78,8 @@ pub struct NewUserRow<'a> {
     pub created: i64,
     /// Unix seconds.
     pub updated: i64,
+    /// Whether the address is confirmed.
+    pub email_confirmed: bool,
 }
 
 impl<'a> NewUserRow<'a> {
@@ -86,6 +94,7 @@ impl<'a> NewUserRow<'a> {
             disabled: false,
             created: now,
             updated: now,
+            email_confirmed: new.email_confirmed && new.email.is_some(),
         }
     }
 
@@ -106,6 +115,7 @@ struct UserChangeset<'a> {
     email: Option<Option<&'a str>>,
     is_admin: Option<bool>,
     disabled: Option<bool>,
+    email_confirmed: Option<bool>,
     updated: i64,
 }
 
@@ -175,6 +185,7 @@ impl User {
                 .map(|e| e.as_ref().map(|e| e.as_str())),
             is_admin: update.is_admin,
             disabled: update.disabled,
+            email_confirmed: update.email_confirmed,
             updated: now,
         };
         diesel::update(users::table.find(id))
@@ -182,6 +193,7 @@ impl User {
             .execute(conn)?;
         if update.disabled == Some(true) {
             token::revoke_tokens_of(conn, id, None)?;
+            mail::forget_resets(conn, id)?;
         }
         Self::find(conn, id)
     }
@@ -195,6 +207,7 @@ impl User {
         }
         // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
         token::revoke_tokens_of(conn, id, None)?;
+        mail::forget_user(conn, id)?;
         diesel::delete(users::table.find(id)).execute(conn)?;
         Ok(user)
     }
@@ -217,6 +230,8 @@ impl User {
         if changed == 0 {
             return Err(StoreError::UserNotFound);
         }
+        // A password that changed makes outstanding reset links useless.
+        mail::forget_resets(conn, id)?;
         token::revoke_tokens_of(conn, id, keep_token)
     }
 }
@@ -235,6 +250,24 @@ impl User {
             .select((users::id, users::username))
             .load(conn)?;
         Ok(rows.into_iter().collect())
+    }
+
+    /// The user with this email address, ignoring case.
+    pub fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<Self>, StoreError> {
+        Ok(users::table
+            .filter(lower_nullable(users::email).eq(lower_nullable(email.to_owned())))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Marks the user's address confirmed (`updated` is not bumped: the owner acted, not
+    /// an edit).
+    pub fn mark_email_confirmed(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+        diesel::update(users::table.find(id))
+            .set(users::email_confirmed.eq(true))
+            .execute(conn)?;
+        Ok(())
     }
 
     /// The user with this username, ignoring case.

@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -11,7 +12,7 @@ use crate::metrics::{Gauges, Metrics};
 #[derive(Debug)]
 pub struct AppState {
     /// The account operations, with the store, clock, hashing pool and rules they use.
-    pub accounts: Accounts,
+    pub accounts: Arc<Accounts>,
     /// Peers whose forwarding headers are believed.
     pub trusted_proxies: Vec<IpNet>,
     /// Request and login counters.

@@ -40,6 +40,10 @@ pub struct Limits {
     pub ip_failed_logins_per_minute: usize,
     /// Registrations per client IP per minute.
     pub ip_registrations_per_minute: usize,
+    /// Reset and confirmation requests per email address per hour.
+    pub mails_per_address_per_hour: usize,
+    /// Reset and confirmation requests per client IP per minute.
+    pub ip_mail_requests_per_minute: usize,
 }
 
 /// Why an attempt is refused, and for how long.
@@ -57,6 +61,9 @@ pub const STALE_RESERVATION: i64 = 120;
 /// The sliding window of the per-address rates, in seconds.
 const MINUTE: i64 = 60;
 
+/// The sliding window of the per-email-address rate of mail requests, in seconds.
+const HOUR: i64 = 3600;
+
 /// What a counter counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
@@ -66,6 +73,10 @@ pub enum Key {
     LoginAddress(IpAddr),
     /// Registrations from a client address.
     Registrations(IpAddr),
+    /// Reset and confirmation requests for an email address, by its lowercase form.
+    MailAddress(String),
+    /// Reset and confirmation requests from a client address.
+    MailRequests(IpAddr),
 }
 
 impl Key {
@@ -88,13 +99,22 @@ impl Key {
         Self::Username(key)
     }
 
-    /// How the key is stored: `u:<name>`, `a:<address>`, `r:<address>`. An IPv6 client
-    /// counts by its /64, the block one subscriber usually holds.
+    /// The counter of mail requests for `email` (a checked address, so at most 254 ASCII
+    /// characters).
+    pub fn mail_address(email: &str) -> Self {
+        Self::MailAddress(email.to_ascii_lowercase())
+    }
+
+    /// How the key is stored: `u:<name>`, `a:<address>`, `r:<address>`, `e:<email>`,
+    /// `m:<address>`. An IPv6 client counts by its /64, the block one subscriber usually
+    /// holds.
     pub fn stored(&self) -> String {
         match self {
             Self::Username(name) => format!("u:{name}"),
             Self::LoginAddress(ip) => format!("a:{}", network(*ip)),
             Self::Registrations(ip) => format!("r:{}", network(*ip)),
+            Self::MailAddress(email) => format!("e:{email}"),
+            Self::MailRequests(ip) => format!("m:{}", network(*ip)),
         }
     }
 }
@@ -178,7 +198,7 @@ impl Throttle {
             let oldest_to_leave = needed.checked_sub(1).and_then(|i| record.events.get(i));
             let wait = match (key, oldest_to_leave) {
                 (Key::Username(_), _) | (_, None) => 1,
-                (_, Some(at)) => (at + MINUTE - now).max(1),
+                (_, Some(at)) => (at + self.window(key) - now).max(1),
             };
             return Err(refused(wait));
         }
@@ -267,13 +287,16 @@ impl Throttle {
             Key::Username(_) => self.limits.max_failures,
             Key::LoginAddress(_) => self.limits.ip_failed_logins_per_minute,
             Key::Registrations(_) => self.limits.ip_registrations_per_minute,
+            Key::MailAddress(_) => self.limits.mails_per_address_per_hour,
+            Key::MailRequests(_) => self.limits.ip_mail_requests_per_minute,
         }
     }
 
     fn window(&self, key: &Key) -> i64 {
         match key {
             Key::Username(_) => self.username_window(),
-            Key::LoginAddress(_) | Key::Registrations(_) => MINUTE,
+            Key::LoginAddress(_) | Key::Registrations(_) | Key::MailRequests(_) => MINUTE,
+            Key::MailAddress(_) => HOUR,
         }
     }
 

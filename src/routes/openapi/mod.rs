@@ -48,6 +48,10 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         v1::users::lockout,
         v1::users::unlock,
         v1::audit::list,
+        v1::recovery::request_reset,
+        v1::recovery::reset,
+        v1::recovery::request_confirmation,
+        v1::recovery::confirm,
     ),
     components(responses(
         BadRequest,
@@ -67,6 +71,7 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         (name = "account", description = "The signed-in user."),
         (name = "users", description = "User management; admins only, but for a user's own password."),
         (name = "audit", description = "The security audit log; admins only."),
+        (name = "recovery", description = "Password reset and address confirmation by mail; no sign-in."),
         (name = "info", description = "What a client needs before signing in."),
     ),
 )]
@@ -183,7 +188,15 @@ fn separate_form_schemas(document: &mut serde_json::Value) {
 }
 
 /// The operations anyone may call: no token.
-const PUBLIC: [&str; 3] = ["/api/v1/info", "/api/v1/register", "/api/v1/login"];
+const PUBLIC: [&str; 7] = [
+    "/api/v1/info",
+    "/api/v1/register",
+    "/api/v1/login",
+    "/api/v1/user/password/token",
+    "/api/v1/user/password/reset",
+    "/api/v1/user/confirm/token",
+    "/api/v1/user/confirm",
+];
 
 /// The description as a document.
 pub fn document() -> Document {

@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod audit;
 pub(crate) mod info;
 pub(crate) mod password;
+pub(crate) mod recovery;
 pub(crate) mod session;
 pub(crate) mod users;
 
@@ -24,6 +25,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/login").route(web::post().to(session::login)))
             .service(resource("/logout").route(web::post().to(session::logout)))
             .service(resource("/user").route(web::get().to(account::current)))
+            .service(
+                resource("/user/password/token").route(web::post().to(recovery::request_reset)),
+            )
+            .service(resource("/user/password/reset").route(web::post().to(recovery::reset)))
+            .service(resource("/user/confirm").route(web::post().to(recovery::confirm)))
+            .service(
+                resource("/user/confirm/token")
+                    .route(web::post().to(recovery::request_confirmation)),
+            )
             .service(
                 resource("/users")
                     .route(web::get().to(users::list))

@@ -15,7 +15,7 @@ use crate::routes::responses::{
     Unauthenticated, Unavailable, UnsupportedMediaType,
 };
 use crate::routes::state::AppState;
-use crate::views::{MessageView, TokenView};
+use crate::views::{MessageView, PendingRegistrationView, TokenView};
 
 /// A new account. The first account of a server becomes its admin.
 #[derive(Deserialize, ToSchema)]
@@ -74,7 +74,7 @@ impl RequestBody for LoginBody {}
     path = "/api/v1/register",
     operation_id = "register",
     summary = "Register an account",
-    description = "Creates an account and signs it in. The first account of a server becomes its admin. Throttled per client address.",
+    description = "Creates an account and signs it in (200). The first account of a server becomes its admin. With `ROSTER_EMAIL_CONFIRMATION=required` the account is not signed in: the answer is 202 with its id, and a confirmation mail goes out; log in once the address is confirmed. Throttled per client address.",
     tag = "session",
     request_body(content(
         (RegisterBody = "application/json"),
@@ -82,6 +82,7 @@ impl RequestBody for LoginBody {}
     )),
     responses(
         (status = 200, description = "Registered and signed in.", body = TokenView),
+        (status = 202, description = "Registered; the address must be confirmed before logging in.", body = PendingRegistrationView),
         (status = 400, response = BadRequest),
         (status = 403, response = Forbidden),
         (status = 408, response = RequestTimeout),
@@ -98,7 +99,10 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let new_user = NewUser::try_from(body)?;
     let (user, issued) = state.accounts.register(admitted.0, new_user).await?;
-    Ok(HttpResponse::Ok().json(TokenView::new(user.id, &issued)))
+    Ok(match issued {
+        Some(issued) => HttpResponse::Ok().json(TokenView::new(user.id, &issued)),
+        None => HttpResponse::Accepted().json(PendingRegistrationView::new(user.id)),
+    })
 }
 
 /// `POST /login`: a new token for a correct username and password.

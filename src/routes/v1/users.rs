@@ -60,6 +60,11 @@ pub(crate) struct CreateUserBody {
     #[serde(default)]
     #[schema(example = false)]
     is_admin: Option<bool>,
+    /// The admin vouches that the address reaches the user: no confirmation mail is sent.
+    /// `false` unless given; ignored without an address.
+    #[serde(default)]
+    #[schema(example = false)]
+    email_confirmed: Option<bool>,
 }
 
 impl RequestBody for CreateUserBody {
@@ -71,13 +76,15 @@ impl TryFrom<CreateUserBody> for NewUser {
 
     fn try_from(body: CreateUserBody) -> Result<Self, ApiError> {
         let is_admin = body.is_admin.unwrap_or(false);
-        Ok(Self::parse(
+        let mut new = Self::parse(
             body.username,
             body.email,
             body.name,
             body.password,
             is_admin,
-        )?)
+        )?;
+        new.email_confirmed = body.email_confirmed.unwrap_or(false);
+        Ok(new)
     }
 }
 
@@ -115,6 +122,11 @@ pub(crate) struct UpdateUserBody {
     #[serde(default, deserialize_with = "body::not_null")]
     #[schema(value_type = bool, example = false)]
     disabled: Option<bool>,
+    /// Mark the address confirmed (or not). A changed `email` is unconfirmed unless this
+    /// says otherwise in the same update. Absent: kept; never `null`.
+    #[serde(default, deserialize_with = "body::not_null")]
+    #[schema(value_type = bool, example = true)]
+    email_confirmed: Option<bool>,
     /// Refused: passwords change through their own route.
     #[serde(default, deserialize_with = "body::present")]
     #[schema(ignore)]
@@ -152,6 +164,7 @@ impl TryFrom<UpdateUserBody> for UserUpdate {
             email: body.email.map(Email::parse_optional).transpose()?,
             is_admin: body.is_admin,
             disabled: body.disabled,
+            email_confirmed: body.email_confirmed,
         };
         if update.is_empty() {
             return Err(ApiError::NothingToUpdate);

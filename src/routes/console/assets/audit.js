@@ -22,6 +22,8 @@ const EVENT_TYPES = [
   "password.changed",
   "tokens.revoked",
   "user.unlocked",
+  "password.reset",
+  "email.confirmed",
 ];
 
 const PER_PAGE = 50;
