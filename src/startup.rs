@@ -113,6 +113,7 @@ pub struct Application {
     server: Server,
     metrics: Option<(u16, Server)>,
     mail: Option<Worker>,
+    accounts: Arc<Accounts>,
 }
 
 impl Application {
@@ -152,7 +153,7 @@ impl Application {
             Err(e) => return Err(StartupError::Mail(e)),
         };
         let state = web::Data::new(AppState {
-            accounts,
+            accounts: accounts.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
             metrics,
             public_url: settings.public_url.clone(),
@@ -197,7 +198,13 @@ impl Application {
             server,
             metrics,
             mail,
+            accounts,
         })
+    }
+
+    /// The account operations this server runs on (to wake its mail worker, say).
+    pub fn accounts(&self) -> Arc<Accounts> {
+        self.accounts.clone()
     }
 
     /// The port of the metrics address, when `ROSTER_METRICS_BIND` is set.

@@ -327,8 +327,12 @@ fn prepare(
         MailKind::Reset => reset_ttl,
         MailKind::Confirm => confirm_ttl,
     };
-    // Only the newest link of a kind works.
-    MailToken::forget(conn, user.id, kind.as_str())?;
+    // Only the newest reset link works. Older confirmation links stay: those for this
+    // address confirm it just the same, and those for an earlier one must answer that
+    // the address changed.
+    if kind == MailKind::Reset {
+        MailToken::forget(conn, user.id, kind.as_str())?;
+    }
     let issued = token::issue(now, lifetime);
     NewMailToken {
         user_id: user.id,

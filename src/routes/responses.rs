@@ -39,10 +39,10 @@ impl PartialSchema for AuditEventType {
 
 impl ToSchema for AuditEventType {}
 
-/// 400: the input is invalid (codes 1001–1030): see `message`.
+/// 400: the input is invalid (codes 1001–1042): see `message`.
 #[derive(ToResponse)]
 #[response(
-    description = "Invalid input (codes 1001–1030); `message` says what to fix.",
+    description = "Invalid input (codes 1001–1042); `message` says what to fix.",
     example = json!({"code": 1010, "message": "The username must not be empty."})
 )]
 pub struct BadRequest(ErrorBody<'static>);
@@ -59,7 +59,8 @@ pub struct Unauthenticated(ErrorBody<'static>);
 #[derive(ToResponse)]
 #[response(
     description = "Not allowed: admin required (3001), registration closed (3002), account \
-        disabled (3003), wrong current password (3004), not your account (3005).",
+        disabled (3003), wrong current password (3004), not your account (3005), address \
+        not confirmed (3007), this server sends no mail (3008).",
     example = json!({"code": 3001, "message": "Only admins may do this."})
 )]
 pub struct Forbidden(ErrorBody<'static>);

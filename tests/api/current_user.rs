@@ -20,6 +20,7 @@ backend_tests! {
                 "email": "admin@example.com",
                 "isAdmin": true,
                 "disabled": false,
+                "emailConfirmed": false,
                 "created": created,
                 "updated": created,
             })

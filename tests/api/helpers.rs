@@ -66,6 +66,7 @@ pub struct TestApp {
     database_url: String,
     env: Vec<(String, String)>,
     clock: Arc<ManualClock>,
+    accounts: Arc<roster::accounts::Accounts>,
 }
 
 /// A logged-in account.
@@ -182,6 +183,7 @@ impl TestApp {
             .metrics_port()
             .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = app.handle();
+        let accounts = app.accounts();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -192,7 +194,13 @@ impl TestApp {
             database_url,
             env,
             clock,
+            accounts,
         }
+    }
+
+    /// Wakes this instance's mail worker now (after the clock moved past a retry).
+    pub fn kick_mail(&self) {
+        self.accounts.mail_queued();
     }
 
     /// Lets time pass for this instance (and its siblings): its clock moves, nobody sleeps.

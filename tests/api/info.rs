@@ -8,7 +8,12 @@ backend_tests! {
         let answer = app.get("/info", None).await;
         assert_eq!(
             answer.ok(),
-            &json!({"version": env!("CARGO_PKG_VERSION"), "registrationEnabled": true})
+            &json!({
+                "version": env!("CARGO_PKG_VERSION"),
+                "registrationEnabled": true,
+                "mailEnabled": false,
+                "emailConfirmation": "off",
+            })
         );
     }
 
