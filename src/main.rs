@@ -59,10 +59,24 @@ enum Command {
     Config,
     /// Print the OpenAPI 3.1 description of the API (docs/openapi.json) and exit.
     Openapi,
+    /// Mail: `roster mail test ADDRESS` sends a test mail and prints the server's answer.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Manage users from the terminal (works while the server runs).
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send a test mail to ADDRESS through ROSTER_SMTP_URL and say what the server answered.
+    Test {
+        /// Where to send it.
+        address: String,
     },
 }
 
@@ -119,6 +133,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             cli::restore(&settings, &path, yes, &mut stdin.lock(), &mut stdout.lock())
         }
         Command::Openapi => Ok(()), // printed above, before reading any configuration
+        Command::Mail {
+            command: MailCommand::Test { address },
+        } => {
+            println!("{}", cli::mail_test(&settings, &address)?);
+            Ok(())
+        }
         Command::User { command } => {
             let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
             cli::run(&settings, command, &mut stdin.lock(), &mut stdout.lock())

@@ -26,7 +26,7 @@ use crate::security::clock::SystemClock;
 use crate::views::{self, UserView};
 
 pub use error::CliError;
-pub use ops::{backup, healthcheck, migrate, restore, MigrateCommand};
+pub use ops::{backup, healthcheck, mail_test, migrate, restore, MigrateCommand};
 
 /// The `roster user` subcommands.
 #[derive(Debug, Subcommand)]
@@ -94,6 +94,11 @@ pub enum UserCommand {
     },
     /// Enable a disabled user.
     Enable {
+        /// A username (any case), or `#ID` for a user id.
+        user: String,
+    },
+    /// Mark a user's email address confirmed (as an admin vouching for it).
+    Confirm {
         /// A username (any case), or `#ID` for a user id.
         user: String,
     },
@@ -200,6 +205,7 @@ async fn dispatch(
         UserCommand::Disable { user } => set_disabled(accounts, t, &user, true).await,
         UserCommand::Enable { user } => set_disabled(accounts, t, &user, false).await,
         UserCommand::Unlock { user } => unlock(accounts, t, &user).await,
+        UserCommand::Confirm { user } => confirm(accounts, t, &user).await,
         UserCommand::Import { file } => import(accounts, t, file).await,
         UserCommand::Export { file } => export(accounts, t, file),
         UserCommand::Delete { user, yes } => delete(accounts, t, &user, yes).await,
@@ -339,6 +345,27 @@ async fn set_disabled(
         false => "enabled",
     };
     t.say(&format!("user {} {done}", user.username))
+}
+
+async fn confirm(accounts: &Accounts, t: &mut Terminal<'_>, user: &str) -> Result<(), CliError> {
+    let target = find(accounts, user).await?;
+    let Some(email) = target.email else {
+        return Err(CliError::Refused(format!(
+            "{} has no email address to confirm",
+            target.username
+        )));
+    };
+    let update = UserUpdate {
+        email_confirmed: Some(true),
+        ..UserUpdate::default()
+    };
+    accounts
+        .update(Caller::operator(), target.id, update)
+        .await?;
+    t.say(&format!(
+        "the address {email} of {} is confirmed",
+        target.username
+    ))
 }
 
 async fn unlock(accounts: &Accounts, t: &mut Terminal<'_>, user: &str) -> Result<(), CliError> {

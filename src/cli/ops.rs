@@ -221,3 +221,18 @@ mod tests {
             .contains("only http://"));
     }
 }
+
+/// `roster mail test ADDRESS`: sends a test mail through the configured SMTP server and
+/// returns what the server answered (or why it could not be sent).
+pub fn mail_test(settings: &Settings, to: &str) -> Result<String, CliError> {
+    let mailer = crate::mail::Mailer::from_settings(settings)
+        .map_err(|e| CliError::Refused(e.to_string()))?;
+    let sent = actix_rt::System::new().block_on(mailer.send_test(to));
+    match sent {
+        Ok(response) => Ok(format!(
+            "sent to {to}; the SMTP server answered: {}",
+            crate::mail::answer(&response)
+        )),
+        Err(e) => Err(CliError::Refused(e.to_string())),
+    }
+}

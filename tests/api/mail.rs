@@ -351,3 +351,97 @@ async fn a_permanent_refusal_is_not_retried() {
     wait_for_metric(&app, "roster_mail_queued 0").await;
     assert!(smtp.received().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operator_confirms_an_address_and_tests_mail_from_the_command_line() {
+    let smtp = SmtpServer::start();
+    let app = mailing_app(smtp.port, &[("ROSTER_EMAIL_CONFIRMATION", "required")]).await;
+    assert_eq!(
+        app.register("kim", "kim-glacier-kettle", "kim@example.com")
+            .await
+            .status,
+        202
+    );
+    app.login("kim", "kim-glacier-kettle")
+        .await
+        .assert_error(403, 3007);
+    let url = app.database.url.clone();
+    let confirmed = crate::admin_cli::user_command(&url, &["confirm", "KIM"], "").success();
+    assert_eq!(
+        crate::admin_cli::stdout(&confirmed).trim(),
+        "the address kim@example.com of kim is confirmed"
+    );
+    app.login("kim", "kim-glacier-kettle").await.ok();
+
+    let mut command = assert_cmd::Command::cargo_bin("roster").unwrap();
+    for (name, _) in std::env::vars() {
+        if name.starts_with("ROSTER_") {
+            command.env_remove(name);
+        }
+    }
+    for (name, value) in mail_env(smtp.port) {
+        command.env(name, value);
+    }
+    let before = smtp.received().len();
+    let tested = command
+        .env("ROSTER_DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .args(["mail", "test", "ops@example.com"])
+        .assert()
+        .success();
+    let said = crate::admin_cli::stdout(&tested);
+    assert!(
+        said.starts_with("sent to ops@example.com; the SMTP server answered: 250"),
+        "{said}"
+    );
+    let mails = smtp.wait_for(before + 1).await;
+    assert_eq!(
+        mails[before].header("Subject").as_deref(),
+        Some("Roster test mail")
+    );
+
+    // Without mail set up, it says what to set.
+    let refused =
+        crate::admin_cli::roster_command(&url, &["mail", "test", "ops@example.com"], "").failure();
+    assert!(crate::admin_cli::stderr(&refused).contains("ROSTER_SMTP_URL"));
+}
+
+#[test]
+fn start_up_refuses_mail_settings_that_cannot_work() {
+    use roster::config::Settings;
+    let read = |pairs: &[(&str, &str)]| {
+        Settings::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    let smtp = ("ROSTER_SMTP_URL", "smtp://127.0.0.1:2525?tls=none");
+    let from = ("ROSTER_MAIL_FROM", "roster@example.com");
+    let public = ("ROSTER_PUBLIC_URL", "https://users.example.com");
+    assert!(read(&[smtp, public])
+        .unwrap_err()
+        .contains("ROSTER_MAIL_FROM"));
+    assert!(read(&[smtp, from])
+        .unwrap_err()
+        .contains("ROSTER_PUBLIC_URL"));
+    assert!(read(&[("ROSTER_EMAIL_CONFIRMATION", "required")])
+        .unwrap_err()
+        .contains("ROSTER_SMTP_URL"));
+    assert!(read(&[
+        ("ROSTER_SMTP_URL", "smtp://mail.example.com:25?tls=none"),
+        from,
+        public
+    ])
+    .is_err());
+    assert!(read(&[
+        smtp,
+        from,
+        public,
+        ("ROSTER_EMAIL_CONFIRMATION", "optional")
+    ])
+    .is_ok());
+}
