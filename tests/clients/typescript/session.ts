@@ -51,6 +51,8 @@ const adminPassword = "ts-admin-glacier-1";
 const registered = must(await anonymous.POST("/api/v1/register", {
   body: { username: "admin", password: adminPassword, email: "admin@example.com" },
 }));
+// 200 signs in; 202 (confirmation required, not on this server) would have no token.
+check("token" in registered, "signed in at registration");
 const admin = as(registered.token);
 ok("register (the first account is the admin)");
 
