@@ -340,8 +340,7 @@ async fn two_instances_send_each_mail_once() {
 
 #[tokio::test]
 async fn a_permanent_refusal_is_not_retried() {
-    let smtp = SmtpServer::start();
-    smtp.refuse_recipients();
+    let smtp = SmtpServer::refusing();
     let app = mailing_app(smtp.port, &[("ROSTER_METRICS_BIND", "127.0.0.1:0")]).await;
     let admin = app.admin().await;
     app.user(&admin, "jana").await;

@@ -143,32 +143,65 @@ impl Handler for Keeper {
     }
 }
 
-/// An SMTP server listening on 127.0.0.1 until the test process ends.
+/// Where the mails of a server are kept.
+enum Kind {
+    /// mailin-embedded in this process, until the test process ends.
+    Embedded(Arc<Mutex<Vec<Received>>>),
+    /// Python's aiosmtpd (Debian's python3-aiosmtpd) writing a Maildir, until dropped.
+    Aiosmtpd(std::process::Child, tempfile::TempDir),
+}
+
+/// An SMTP server listening on 127.0.0.1. `ROSTER_TEST_SMTP=aiosmtpd` makes it Python's
+/// aiosmtpd (as CI runs the mail tests a second time); otherwise it is mailin-embedded,
+/// which `cargo test` needs nothing installed for.
 pub struct SmtpServer {
     /// Its port.
     pub port: u16,
-    mails: Arc<Mutex<Vec<Received>>>,
-    refuse: Arc<AtomicBool>,
+    kind: Kind,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        if let Kind::Aiosmtpd(child, _) = &mut self.kind {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn aiosmtpd_wanted() -> bool {
+    std::env::var("ROSTER_TEST_SMTP").is_ok_and(|v| v == "aiosmtpd")
 }
 
 impl SmtpServer {
     /// A server on a free port.
     pub fn start() -> Self {
-        Self::on(TcpListener::bind("127.0.0.1:0").expect("a free port"))
+        if aiosmtpd_wanted() {
+            return Self::aiosmtpd(Self::free_port());
+        }
+        Self::embedded(TcpListener::bind("127.0.0.1:0").expect("a free port"), false)
     }
 
     /// A server on `port` (one a test kept free while "the server was down").
     pub fn start_on(port: u16) -> Self {
-        Self::on(TcpListener::bind(("127.0.0.1", port)).expect("the port is free again"))
+        if aiosmtpd_wanted() {
+            return Self::aiosmtpd(port);
+        }
+        Self::embedded(TcpListener::bind(("127.0.0.1", port)).expect("the port is free again"), false)
     }
 
-    fn on(listener: TcpListener) -> Self {
+    /// A server that refuses every recipient for good (550): mailin-embedded, whose
+    /// answers a test can choose.
+    pub fn refusing() -> Self {
+        Self::embedded(TcpListener::bind("127.0.0.1:0").expect("a free port"), true)
+    }
+
+    fn embedded(listener: TcpListener, refuse: bool) -> Self {
         let port = listener.local_addr().unwrap().port();
         let mails = Arc::new(Mutex::new(Vec::new()));
-        let refuse = Arc::new(AtomicBool::new(false));
         let keeper = Keeper {
             mails: mails.clone(),
-            refuse: refuse.clone(),
+            refuse: Arc::new(AtomicBool::new(refuse)),
             to: Vec::new(),
             data: Vec::new(),
         };
@@ -182,30 +215,40 @@ impl SmtpServer {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self {
-            port,
-            mails,
-            refuse,
+        Self { port, kind: Kind::Embedded(mails) }
+    }
+
+    fn aiosmtpd(port: u16) -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let python = std::env::var("ROSTER_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".to_owned());
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("maildir"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("aiosmtpd runs (apt-get install python3-aiosmtpd)");
+        let server = Self { port, kind: Kind::Aiosmtpd(child, dir) };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
+        panic!("aiosmtpd did not listen on {port}");
     }
 
     /// A port nothing listens on (an SMTP server that is down).
     pub fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+        TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
     }
 
-    /// From now on, refuses every recipient for good (550).
-    pub fn refuse_recipients(&self) {
-        self.refuse.store(true, Ordering::SeqCst);
-    }
-
-    /// What arrived so far.
+    /// What arrived so far, in order.
     pub fn received(&self) -> Vec<Received> {
-        self.mails.lock().unwrap().clone()
+        match &self.kind {
+            Kind::Embedded(mails) => mails.lock().unwrap().clone(),
+            Kind::Aiosmtpd(_, dir) => maildir(&dir.path().join("maildir").join("new")),
+        }
     }
 
     /// Waits (at most 10 s) until `count` mails arrived; returns them all.
@@ -217,11 +260,44 @@ impl SmtpServer {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!(
-            "{count} mail(s) expected, {} arrived",
-            self.received().len()
-        );
+        panic!("{count} mail(s) expected, {} arrived", self.received().len());
     }
+}
+
+/// The mails of a Maildir's `new/`, in the order they arrived (the file names begin with
+/// the second, `M` and the microsecond, then `Q` and a counter), with the recipients from
+/// the `X-RcptTo` header aiosmtpd adds.
+fn maildir(new: &std::path::Path) -> Vec<Received> {
+    let Ok(entries) = std::fs::read_dir(new) else {
+        return Vec::new();
+    };
+    let order = |name: &str| -> (u64, u64, u64) {
+        let number = |text: &str| text.parse::<u64>().unwrap_or(0);
+        let mut parts = name.split('.');
+        let seconds = number(parts.next().unwrap_or(""));
+        let rest = parts.next().unwrap_or("");
+        let micro = rest.strip_prefix('M').and_then(|r| r.split('P').next()).map_or(0, number);
+        let counter = rest.rsplit('Q').next().map_or(0, number);
+        (seconds, micro, counter)
+    };
+    let mut files: Vec<(String, std::path::PathBuf)> = entries
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    files.sort_by_key(|(name, _)| order(name));
+    files
+        .into_iter()
+        .filter_map(|(_, path)| std::fs::read_to_string(path).ok())
+        .map(|text| {
+            let raw = text.replace("\r\n", "\n").replace('\n', "\r\n");
+            let mut received = Received { to: Vec::new(), raw };
+            received.to = received
+                .header("X-RcptTo")
+                .map(|to| to.split(", ").map(str::to_owned).collect())
+                .unwrap_or_default();
+            received
+        })
+        .collect()
 }
 
 /// The settings of an instance that sends mail to the server on `port`.
