@@ -47,6 +47,7 @@ const ASSETS: &[Asset] = &[
     asset!("audit.js", "text/javascript; charset=utf-8"),
     asset!("dom.js", "text/javascript; charset=utf-8"),
     asset!("format.js", "text/javascript; charset=utf-8"),
+    asset!("links.js", "text/javascript; charset=utf-8"),
     asset!("profile.js", "text/javascript; charset=utf-8"),
     asset!("register.js", "text/javascript; charset=utf-8"),
     asset!("signin.js", "text/javascript; charset=utf-8"),
@@ -54,8 +55,16 @@ const ASSETS: &[Asset] = &[
     asset!("users.js", "text/javascript; charset=utf-8"),
 ];
 
-/// Registers `/`, `/console` (a redirect), `/console/` and the files beneath it.
+/// The pages the links in Roster's mails open (`ROSTER_PUBLIC_URL` + path + `?token=`):
+/// the console, which reads the token from the address.
+pub const MAIL_LINK_PATHS: [&str; 2] = ["/reset-password", "/confirm-email"];
+
+/// Registers `/`, the mail link pages, `/console` (a redirect), `/console/` and the files
+/// beneath it.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    for path in MAIL_LINK_PATHS {
+        cfg.service(resource(path).route(web::get().to(index)));
+    }
     cfg.service(resource("/").route(web::get().to(index)))
         .service(resource("/console").route(web::get().to(redirect_to_console)))
         .service(resource(BASE_PATH).route(web::get().to(index)))

@@ -81,6 +81,16 @@ export async function call(method, path, { body, query } = {}) {
   throw error;
 }
 
+/** `GET /info`: registration, mail and confirmation; `{}` (nothing offered) when it fails. */
+export async function serverInfo() {
+  try {
+    const { data } = await call("GET", "/info");
+    return data ?? {};
+  } catch {
+    return {};
+  }
+}
+
 /** The `x-pagination-*` headers of a list answer. */
 export function pagination(headers) {
   return {

@@ -3,8 +3,9 @@
 // parameters (page, search, filters) live in the address too (address.js).
 
 import { addressShown, clearAddress, markShown, readAddress } from "./address.js";
-import { call, onSessionEnded, setToken, signedIn } from "./api.js";
+import { call, onSessionEnded, serverInfo, setToken, signedIn } from "./api.js";
 import { renderAudit } from "./audit.js";
+import { mailLink, renderMailLink } from "./links.js";
 import { renderProfile } from "./profile.js";
 import { renderSignIn } from "./signin.js";
 import { renderUsers } from "./users.js";
@@ -16,6 +17,8 @@ const signedInAs = document.getElementById("signed-in-as");
 
 /** The signed-in user, as GET /api/v1/user answered; null when signed out. */
 let me = null;
+/** What the server offers (GET /api/v1/info), read at sign-in. */
+let info = {};
 
 /** Closes open dialogs: a new view or the sign-in page must not sit behind one. */
 function closeDialogs() {
@@ -58,8 +61,9 @@ function showChrome() {
 
 async function start() {
   try {
-    const { data } = await call("GET", "/user");
+    const [{ data }, offered] = await Promise.all([call("GET", "/user"), serverInfo()]);
     me = data;
+    info = offered;
   } catch (error) {
     if (!error.endedSession) showSignIn(error.message);
     return;
@@ -92,7 +96,7 @@ function route({ redraw = false } = {}) {
       link.removeAttribute("aria-current");
     }
   }
-  const context = { me, refreshMe, showSignIn };
+  const context = { me, refreshMe, showSignIn, info };
   if (view === "users") {
     document.title = "Users · Roster";
     renderUsers(main, params, context);
@@ -124,7 +128,11 @@ onSessionEnded(() => showSignIn("Your session has expired or was ended. Please s
 window.addEventListener("hashchange", () => route());
 window.addEventListener("popstate", () => route());
 
-if (signedIn()) {
+const link = mailLink();
+if (link) {
+  // A link from a mail: its page first, then sign-in (a session in this tab is left be).
+  renderMailLink(main, link, (notice) => showSignIn(notice));
+} else if (signedIn()) {
   start();
 } else {
   showSignIn();

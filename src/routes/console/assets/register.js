@@ -15,17 +15,10 @@ import {
   usernameProblem,
 } from "./dom.js";
 
-/** Whether `POST /register` is open; false when the server cannot say. */
-export async function registrationOpen() {
-  try {
-    const { data } = await call("GET", "/info");
-    return data?.registrationEnabled === true;
-  } catch {
-    return false;
-  }
-}
-
-/** Renders the registration form into `main`; `back()` returns to sign-in. */
+/**
+ * Renders the registration form into `main`; `back(notice)` returns to sign-in (after a
+ * registration that must confirm its address first, with what to do).
+ */
 export function renderRegister(main, { onSignedIn, back }) {
   document.title = "Create an account · Roster";
   const fields = [
@@ -37,7 +30,7 @@ export function renderRegister(main, { onSignedIn, back }) {
   const formError = statusLine({ alert: true });
   const submit = h("button", { type: "submit", text: "Create account" });
   const cancel = h("button", { type: "button", class: "secondary", text: "Back to sign-in" });
-  cancel.addEventListener("click", back);
+  cancel.addEventListener("click", () => back());
   const form = h(
     "form",
     { class: "card narrow", "aria-labelledby": "register-title", novalidate: true },
@@ -56,6 +49,11 @@ export function renderRegister(main, { onSignedIn, back }) {
     await busy(submit, async () => {
       try {
         const { data } = await call("POST", "/register", { body });
+        if (!data.token) {
+          // 202: the address must be confirmed before signing in.
+          back(`Your account is created. Confirm your address: follow the link in the mail sent to ${body.email}, then sign in.`);
+          return;
+        }
         setToken(data.token);
         await onSignedIn();
       } catch (error) {

@@ -1,8 +1,9 @@
 // The sign-in form: POST /api/v1/login, then the app takes over with the new token.
 
-import { call, setToken } from "./api.js";
+import { call, serverInfo, setToken } from "./api.js";
 import { busy, clearErrors, field, h, replaceChildren, say, statusLine } from "./dom.js";
-import { registrationOpen, renderRegister } from "./register.js";
+import { renderMailRequest } from "./links.js";
+import { renderRegister } from "./register.js";
 
 /** Renders the sign-in form into `main`; `notice` explains why (expired session…). */
 export function renderSignIn(main, { notice, onSignedIn }) {
@@ -55,15 +56,30 @@ export function renderSignIn(main, { notice, onSignedIn }) {
   });
   replaceChildren(main, form);
   username.input.focus();
-  offerRegistration(main, form, onSignedIn);
+  offerMore(main, form, onSignedIn);
 }
 
-/** Adds "Create an account" under the form when the server takes registrations. */
-async function offerRegistration(main, form, onSignedIn) {
-  if (!(await registrationOpen()) || !form.isConnected) return;
-  const open = h("button", { type: "button", class: "secondary", text: "Create an account" });
-  open.addEventListener("click", () =>
-    renderRegister(main, { onSignedIn, back: () => renderSignIn(main, { onSignedIn }) }),
-  );
-  form.append(h("p", { class: "register" }, "No account yet? ", open));
+/**
+ * Adds what the server offers under the form: "Create an account" when it takes
+ * registrations, "Forgot your password?" when it sends mail, and the confirmation mail
+ * again when addresses are confirmed.
+ */
+async function offerMore(main, form, onSignedIn) {
+  const info = await serverInfo();
+  if (!form.isConnected) return;
+  const back = (notice) => renderSignIn(main, { notice, onSignedIn });
+  const offer = (question, label, open) => {
+    const button = h("button", { type: "button", class: "secondary", text: label });
+    button.addEventListener("click", open);
+    form.append(h("p", { class: "register" }, question, button));
+  };
+  if (info.registrationEnabled === true) {
+    offer("No account yet? ", "Create an account", () => renderRegister(main, { onSignedIn, back }));
+  }
+  if (info.mailEnabled === true) {
+    offer("", "Forgot your password?", () => renderMailRequest(main, "reset", back));
+  }
+  if (info.mailEnabled === true && ["optional", "required"].includes(info.emailConfirmation)) {
+    offer("No confirmation mail? ", "Send it again", () => renderMailRequest(main, "confirm", back));
+  }
 }

@@ -28,6 +28,9 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
   // Every outcome and refusal line of the dialog: an action clears all of them, so
   // "Saved." never stands under a later, unrelated action.
   const lines = [];
+  // What shows the user's state, redrawn after every change (an edited address is
+  // unconfirmed again).
+  const redraws = [];
   const dialog = modal(
     `User ${user.username}`,
     [meta, detailsSection(), accessSection(), passwordSection(), sessionsSection(), deleteSection()],
@@ -57,6 +60,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     const { data } = await call("POST", `/users/${user.id}`, { body });
     user = data;
     showMeta();
+    for (const redraw of redraws) redraw();
     await changed(user);
     return data;
   }
@@ -111,7 +115,38 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
         }
       });
     });
-    return section("Details", form);
+    return section("Details", form, confirmationRow());
+  }
+
+  /** Whether the address is confirmed, and a button for an admin to vouch for it. */
+  function confirmationRow() {
+    const state = h("p");
+    const mark = h("button", { type: "button", class: "secondary", text: "Mark address confirmed" });
+    const refusal = outcomeLine({ alert: true });
+    const done = outcomeLine();
+    function show() {
+      state.textContent = !user.email
+        ? "No email address."
+        : user.emailConfirmed
+          ? "Address confirmed."
+          : "Address not confirmed yet.";
+      mark.hidden = !user.email || user.emailConfirmed;
+    }
+    mark.addEventListener("click", async () => {
+      newAction();
+      await busy(mark, async () => {
+        try {
+          await update({ emailConfirmed: true });
+          show();
+          say(done, `The address of ${user.username} is marked confirmed.`);
+        } catch (error) {
+          showError(error, [], refusal);
+        }
+      });
+    });
+    show();
+    redraws.push(show);
+    return [h("div", { class: "toggle-row" }, state, mark), refusal, done];
   }
 
   function accessSection() {

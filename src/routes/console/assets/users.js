@@ -30,6 +30,7 @@ export function renderUsers(main, params, context) {
   let search = params.get("s") ?? "";
   let page = pageParam(params);
   let latest = 0; // answers to older searches are dropped
+  const confirming = ["optional", "required"].includes(context.info?.emailConfirmation);
 
   const status = statusLine();
   const notice = statusLine();
@@ -120,7 +121,15 @@ export function renderUsers(main, params, context) {
       { "data-user-id": user.id },
       h("td", { "data-label": "Username" }, h("span", { class: "username", text: user.username })),
       h("td", { "data-label": "Name", text: orNone(user.name) }),
-      h("td", { "data-label": "Email", text: orNone(user.email) }),
+      h(
+        "td",
+        { "data-label": "Email" },
+        orNone(user.email),
+        // Only where addresses are confirmed: elsewhere every address would say so.
+        confirming && user.email && !user.emailConfirmed
+          ? h("span", { class: "user-id", text: " (unconfirmed)" })
+          : null,
+      ),
       h("td", { "data-label": "Admin", text: yesNo(user.isAdmin) }),
       h("td", { "data-label": "Disabled", text: yesNo(user.disabled) }),
       h("td", { "data-label": "Created" }, timeOf(user.created)),
