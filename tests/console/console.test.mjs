@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -97,6 +98,79 @@ async function startServer(port, env = {}) {
   }
   stop();
   throw new Error(`roster did not start on ${url} (exit ${exited})`);
+}
+
+/**
+ * A real SMTP server for the mail flows: Python's aiosmtpd (Debian's python3-aiosmtpd)
+ * on `smtpPort`, writing what it receives to a Maildir. `mails()` reads them in order.
+ */
+async function startSmtp(smtpPort) {
+  const dir = mkdtempSync(join(tmpdir(), "roster-mail-"));
+  const child = spawn("/usr/bin/python3", [
+    "-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${smtpPort}`,
+    "-c", "aiosmtpd.handlers.Mailbox", join(dir, "maildir"),
+  ], { stdio: "ignore" });
+  const listening = () =>
+    new Promise((resolve) => {
+      const socket = connect(smtpPort, "127.0.0.1", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+  for (let attempt = 0; !(await listening()); attempt++) {
+    assert.ok(attempt < 100, "aiosmtpd did not start (apt-get install python3-aiosmtpd)");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const mails = () => {
+    const folder = join(dir, "maildir", "new");
+    let names = [];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return [];
+    }
+    // Names begin with the second, then M and the microsecond.
+    const key = (name) => name.match(/^(\d+)\.M(\d+)/).slice(1).map(Number);
+    names.sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      return x[0] - y[0] || x[1] - y[1];
+    });
+    return names.map((name) => readFileSync(join(folder, name), "utf8"));
+  };
+  return {
+    port: smtpPort,
+    mails,
+    /** Waits for the `count`th mail; returns it. */
+    async mail(count) {
+      for (let attempt = 0; mails().length < count; attempt++) {
+        assert.ok(attempt < 100, `mail ${count} did not arrive`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return mails()[count - 1];
+    },
+    stop() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The token of the link to `path` in a raw mail (soft line breaks and `=3D` undone). */
+function linkToken(raw, path) {
+  const text = raw.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+  const found = text.match(new RegExp(`/${path}\\?token=([A-Za-z0-9_-]+)`));
+  assert.ok(found, `no ${path} link in ${raw}`);
+  return found[1];
+}
+
+/** The settings of a server at `url` sending mail to `smtp`. */
+function mailEnv(smtp, url) {
+  return {
+    ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtp.port}?tls=none`,
+    ROSTER_MAIL_FROM: "Roster <roster@example.com>",
+    ROSTER_PUBLIC_URL: url,
+  };
 }
 
 /** A new browser context and page, watched for alerts, CSP violations and errors. */
@@ -803,6 +877,106 @@ test("a normal user sees only their profile and changes their password", async (
   assert.equal(await page.getByText("You have signed out.").count(), 0);
   await signIn(page, { username: NORMAL.username, password: "norma-violet-harbour-3" });
   await page.getByRole("heading", { name: "My profile" }).waitFor();
+});
+
+test("a forgotten password: a reset link by mail, then sign-in with the new one", async () => {
+  const smtp = await startSmtp(port + 6);
+  const url = `http://127.0.0.1:${port + 4}`;
+  const mailing = await startServer(port + 4, mailEnv(smtp, url));
+  try {
+    const first = await api("POST", "/register", { on: url, body: { ...ADMIN, email: "ada@example.com" } });
+    const mara = { username: "mara", password: "mara-glacier-kettle", email: "mara@example.com" };
+    assert.equal((await api("PUT", "/users", { on: url, token: first.data.token, body: mara })).status, 200);
+
+    const page = await newPage();
+    await page.goto(`${url}/`);
+    await page.getByRole("button", { name: "Forgot your password?" }).click();
+    await page.getByRole("heading", { name: "Reset your password" }).waitFor();
+    assert.equal(await page.title(), "Reset your password · Roster");
+    assert.deepEqual(await accessibilityViolations(page), []);
+    await page.getByLabel("Email address", { exact: true }).fill("MARA@example.com");
+    await page.getByRole("button", { name: "Send me a reset link" }).click();
+    await page.getByText(/^If an account has this address, a mail with a link is on its way\./).waitFor();
+
+    const token = linkToken(await smtp.mail(1), "reset-password");
+    await page.goto(`${url}/reset-password?token=${token}`);
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    // The token leaves the address at once (history, screenshots, a shoulder).
+    assert.doesNotMatch(page.url(), /token/);
+    assert.deepEqual(await accessibilityViolations(page), []);
+    await fillNewPassword(page, "New password", "mara-violet-harbour-3");
+    await page.getByRole("button", { name: "Set the new password" }).click();
+    await page.getByText("Your new password is set, and every session was ended. Sign in with it.").waitFor();
+    await signIn(page, { username: "mara", password: "mara-violet-harbour-3" }, url);
+    await page.getByRole("heading", { name: "My profile" }).waitFor();
+
+    // The link is used up.
+    await page.goto(`${url}/reset-password?token=${token}`);
+    await fillNewPassword(page, "New password", "mara-other-harbour-4");
+    await page.getByRole("button", { name: "Set the new password" }).click();
+    await page.getByRole("alert").filter({ hasText: /invalid, used or expired/ }).waitFor();
+    assert.equal((await api("POST", "/login", { on: url, body: { username: "mara", password: "mara-other-harbour-4" } })).status, 401);
+    await page.context().close();
+  } finally {
+    mailing.stop();
+    smtp.stop();
+  }
+});
+
+test("with confirmation required, a new account confirms its address from the mail", async () => {
+  const smtp = await startSmtp(port + 7);
+  const url = `http://127.0.0.1:${port + 5}`;
+  const mailing = await startServer(port + 5, { ...mailEnv(smtp, url), ROSTER_EMAIL_CONFIRMATION: "required" });
+  try {
+    const page = await newPage();
+    await page.goto(`${url}/`);
+    await page.getByRole("button", { name: "Create an account" }).click();
+    const form = page.locator("form", { has: page.getByRole("heading", { name: "Create an account" }) });
+    await form.getByLabel("Username", { exact: true }).fill("founder");
+    await form.getByLabel("Email", { exact: true }).fill("founder@example.com");
+    await fillNewPassword(form, "Password", "founder-glacier-kettle");
+    await form.getByRole("button", { name: "Create account" }).click();
+    await page.getByText(/^Your account is created\. Confirm your address: follow the link in the mail sent to founder@example\.com/).waitFor();
+
+    // Signing in first says what is missing; the mail can be sent again.
+    await signIn(page, { username: "founder", password: "founder-glacier-kettle" }, url);
+    await page.getByRole("alert").filter({ hasText: /Confirm your email address first/ }).waitFor();
+    await page.getByRole("button", { name: "Send it again" }).click();
+    await page.getByLabel("Email address", { exact: true }).fill("founder@example.com");
+    await page.getByRole("button", { name: "Send the confirmation again" }).click();
+    await page.getByText(/a mail with a link is on its way/).waitFor();
+    const token = linkToken(await smtp.mail(2), "confirm-email");
+
+    await page.goto(`${url}/confirm-email?token=${token}`);
+    await page.getByRole("heading", { name: "Confirm your email address" }).waitFor();
+    assert.doesNotMatch(page.url(), /token/);
+    await page.getByRole("button", { name: "Confirm my address" }).click();
+    await page.getByText("Your email address is confirmed. You can sign in.").waitFor();
+    await signIn(page, { username: "founder", password: "founder-glacier-kettle" }, url);
+    await page.getByRole("heading", { name: "Users", level: 1 }).waitFor();
+
+    // An admin sees who has not confirmed, and may vouch for an address.
+    const token2 = await api("POST", "/login", { on: url, body: { username: "founder", password: "founder-glacier-kettle" } });
+    const nils = { username: "nils", password: "nils-glacier-kettle", email: "nils@example.com" };
+    assert.equal((await api("PUT", "/users", { on: url, token: token2.data.token, body: nils })).status, 200);
+    await page.getByLabel("Search users").fill("nils");
+    const row = rows(page).filter({ hasText: "nils" });
+    await row.locator("td[data-label=Email]").filter({ hasText: "nils@example.com (unconfirmed)" }).waitFor();
+    assert.equal(await rows(page).filter({ hasText: "founder" }).count(), 0);
+    await page.getByRole("button", { name: "Manage nils" }).click();
+    const dialog = page.getByRole("dialog", { name: "User nils" });
+    await dialog.getByText("Address not confirmed yet.").waitFor();
+    await dialog.getByRole("button", { name: "Mark address confirmed" }).click();
+    await dialog.getByText("The address of nils is marked confirmed.").waitFor();
+    await dialog.getByText("Address confirmed.").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await row.locator("td[data-label=Email]").filter({ hasText: /^nils@example\.com$/ }).waitFor();
+    assert.equal((await api("POST", "/login", { on: url, body: nils })).status, 200);
+    await page.context().close();
+  } finally {
+    mailing.stop();
+    smtp.stop();
+  }
 });
 
 test("axe-core finds no WCAG 2.1 A/AA violation in any view or dialog", async () => {
