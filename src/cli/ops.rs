@@ -197,6 +197,21 @@ fn get(url: &str) -> Result<(u16, String), String> {
     Ok((status, body.trim().to_owned()))
 }
 
+/// `roster mail test ADDRESS`: sends a test mail through the configured SMTP server and
+/// returns what the server answered (or why it could not be sent).
+pub fn mail_test(settings: &Settings, to: &str) -> Result<String, CliError> {
+    let mailer = crate::mail::Mailer::from_settings(settings)
+        .map_err(|e| CliError::Refused(e.to_string()))?;
+    let sent = actix_rt::System::new().block_on(mailer.send_test(to));
+    match sent {
+        Ok(response) => Ok(format!(
+            "sent to {to}; the SMTP server answered: {}",
+            crate::mail::answer(&response)
+        )),
+        Err(e) => Err(CliError::Refused(e.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,20 +234,5 @@ mod tests {
         assert!(get("https://example.com/health/ready")
             .unwrap_err()
             .contains("only http://"));
-    }
-}
-
-/// `roster mail test ADDRESS`: sends a test mail through the configured SMTP server and
-/// returns what the server answered (or why it could not be sent).
-pub fn mail_test(settings: &Settings, to: &str) -> Result<String, CliError> {
-    let mailer = crate::mail::Mailer::from_settings(settings)
-        .map_err(|e| CliError::Refused(e.to_string()))?;
-    let sent = actix_rt::System::new().block_on(mailer.send_test(to));
-    match sent {
-        Ok(response) => Ok(format!(
-            "sent to {to}; the SMTP server answered: {}",
-            crate::mail::answer(&response)
-        )),
-        Err(e) => Err(CliError::Refused(e.to_string())),
     }
 }

@@ -75,7 +75,7 @@ fn lifetime(duration: Duration) -> String {
     let seconds = duration.as_secs();
     let (count, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
         .into_iter()
-        .find(|(size, _)| seconds >= *size && seconds % size == 0)
+        .find(|(size, _)| seconds >= *size && seconds.is_multiple_of(*size))
         .map_or((seconds, "second"), |(size, unit)| (seconds / size, unit));
     match count {
         1 => format!("1 {unit}"),

@@ -40,7 +40,7 @@ impl Received {
             if !head.contains(&format!("content-type: {content_type}")) {
                 return None;
             }
-            let body = body.trim_end_matches(|c| c == '\r' || c == '\n');
+            let body = body.trim_end_matches(['\r', '\n']);
             Some(if head.contains("quoted-printable") {
                 quoted_printable(body)
             } else if head.contains("base64") {
@@ -84,7 +84,7 @@ fn quoted_printable(text: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() + 1 {
+        if bytes[i] == b'=' {
             if let Some(byte) = joined
                 .get(i + 1..i + 3)
                 .and_then(|hex| u8::from_str_radix(hex, 16).ok())
@@ -179,7 +179,10 @@ impl SmtpServer {
         if aiosmtpd_wanted() {
             return Self::aiosmtpd(Self::free_port());
         }
-        Self::embedded(TcpListener::bind("127.0.0.1:0").expect("a free port"), false)
+        Self::embedded(
+            TcpListener::bind("127.0.0.1:0").expect("a free port"),
+            false,
+        )
     }
 
     /// A server on `port` (one a test kept free while "the server was down").
@@ -187,7 +190,10 @@ impl SmtpServer {
         if aiosmtpd_wanted() {
             return Self::aiosmtpd(port);
         }
-        Self::embedded(TcpListener::bind(("127.0.0.1", port)).expect("the port is free again"), false)
+        Self::embedded(
+            TcpListener::bind(("127.0.0.1", port)).expect("the port is free again"),
+            false,
+        )
     }
 
     /// A server that refuses every recipient for good (550): mailin-embedded, whose
@@ -215,12 +221,16 @@ impl SmtpServer {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, kind: Kind::Embedded(mails) }
+        Self {
+            port,
+            kind: Kind::Embedded(mails),
+        }
     }
 
     fn aiosmtpd(port: u16) -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let python = std::env::var("ROSTER_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".to_owned());
+        let python =
+            std::env::var("ROSTER_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".to_owned());
         let child = std::process::Command::new(python)
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
@@ -228,7 +238,10 @@ impl SmtpServer {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("aiosmtpd runs (apt-get install python3-aiosmtpd)");
-        let server = Self { port, kind: Kind::Aiosmtpd(child, dir) };
+        let server = Self {
+            port,
+            kind: Kind::Aiosmtpd(child, dir),
+        };
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return server;
@@ -240,7 +253,11 @@ impl SmtpServer {
 
     /// A port nothing listens on (an SMTP server that is down).
     pub fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
     }
 
     /// What arrived so far, in order.
@@ -260,7 +277,10 @@ impl SmtpServer {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("{count} mail(s) expected, {} arrived", self.received().len());
+        panic!(
+            "{count} mail(s) expected, {} arrived",
+            self.received().len()
+        );
     }
 }
 
@@ -276,7 +296,10 @@ fn maildir(new: &std::path::Path) -> Vec<Received> {
         let mut parts = name.split('.');
         let seconds = number(parts.next().unwrap_or(""));
         let rest = parts.next().unwrap_or("");
-        let micro = rest.strip_prefix('M').and_then(|r| r.split('P').next()).map_or(0, number);
+        let micro = rest
+            .strip_prefix('M')
+            .and_then(|r| r.split('P').next())
+            .map_or(0, number);
         let counter = rest.rsplit('Q').next().map_or(0, number);
         (seconds, micro, counter)
     };
@@ -290,7 +313,10 @@ fn maildir(new: &std::path::Path) -> Vec<Received> {
         .filter_map(|(_, path)| std::fs::read_to_string(path).ok())
         .map(|text| {
             let raw = text.replace("\r\n", "\n").replace('\n', "\r\n");
-            let mut received = Received { to: Vec::new(), raw };
+            let mut received = Received {
+                to: Vec::new(),
+                raw,
+            };
             received.to = received
                 .header("X-RcptTo")
                 .map(|to| to.split(", ").map(str::to_owned).collect())
