@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::auth::token::{self, TokenSecret};
 use crate::db::Conn;
 use crate::domain::{AuditEvent, Email, EmailConfirmation, Password};
-use crate::models::mail::{MailToken, NewMailToken, OutboxCounts, OutboxMail};
+use crate::models::mail::{forget_resets, MailToken, NewMailToken, OutboxCounts, OutboxMail};
 use crate::models::User;
 use crate::security::throttle::Key;
 
@@ -130,6 +130,10 @@ impl Accounts {
                 };
                 let wanted = !user.disabled && (kind == MailKind::Reset || !user.email_confirmed);
                 if wanted {
+                    if kind == MailKind::Reset {
+                        // A new request ends the links already sent.
+                        forget_resets(conn, user.id)?;
+                    }
                     let address = user.email.as_deref().unwrap_or(email.as_str());
                     OutboxMail::enqueue(conn, kind.as_str(), user.id, address, now)?;
                 }

@@ -42,7 +42,7 @@ pub async fn observe(
         client_ip: ClientIp::of(req.request()).to_string(),
     });
     let method = req.method().to_string();
-    let target = format!("{} {} {:?}", method, req.uri(), req.version());
+    let target = format!("{} {} {:?}", method, shown_uri(req.uri()), req.version());
     let route = req.match_pattern().unwrap_or_else(|| "-".to_owned());
     let quiet = route.starts_with("/health/");
     let mut response = InContext::new(context.clone(), next.call(req)).await?;
@@ -65,6 +65,23 @@ pub async fn observe(
         });
     }
     Ok(response)
+}
+
+/// The request target as the access line shows it: the value of every `token` query
+/// parameter (the links of reset and confirmation mails carry one) replaced by `…`, so no
+/// link's secret reaches the log.
+fn shown_uri(uri: &actix_web::http::Uri) -> String {
+    let Some(query) = uri.query() else {
+        return uri.path().to_owned();
+    };
+    let shown: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("token") => format!("{name}=…"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{}?{}", uri.path(), shown.join("&"))
 }
 
 /// Up to 128 characters of letters, digits, `-`, `_`, `.` and `:`: anything else could
@@ -101,5 +118,20 @@ mod tests {
         assert!(!is_sane(b"line\nbreak"));
         assert!(!is_sane(&[b'a'; 129]));
         assert_eq!(generate().len(), 32);
+    }
+
+    #[test]
+    fn token_query_values_are_not_shown() {
+        let shown = |uri: &str| shown_uri(&uri.parse().unwrap());
+        assert_eq!(
+            shown("/reset-password?token=s3cr3t"),
+            "/reset-password?token=…"
+        );
+        assert_eq!(shown("/x?a=1&TOKEN=s&b=2"), "/x?a=1&TOKEN=…&b=2");
+        assert_eq!(
+            shown("/api/v1/users?s=ali&page=2"),
+            "/api/v1/users?s=ali&page=2"
+        );
+        assert_eq!(shown("/api/v1/info"), "/api/v1/info");
     }
 }

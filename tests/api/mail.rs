@@ -61,6 +61,11 @@ backend_tests! {
         let audit = app.get("/audit?type=password.reset", Some(&admin.token)).await;
         assert_eq!(audit.ok()[0]["targetId"], json!(alice.id));
         assert!(!audit.text.contains(&token));
+        // Opening the link's page logs the request, not the token.
+        let page = app.client.get(format!("{}/reset-password?token={token}", app.address)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(!crate::logs::lines_mentioning("GET /reset-password?token=…").is_empty());
+        assert_eq!(crate::logs::lines_mentioning(&token), Vec::<String>::new());
     }
 
     async fn an_unknown_address_gets_the_same_answer_and_no_mail() {
