@@ -47,6 +47,10 @@ pub struct Record {
     /// Disabled flag.
     #[serde(default)]
     pub disabled: bool,
+    /// Whether the address is confirmed (kept across an export and import; ignored
+    /// without an address).
+    #[serde(default)]
+    pub email_confirmed: bool,
     /// A plain-text password (import only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
@@ -112,6 +116,7 @@ struct Checked {
     name: Name,
     is_admin: bool,
     disabled: bool,
+    email_confirmed: bool,
     /// The hash to store: given by the line, or made from `plain` before the insert.
     hash: String,
     /// A password still to hash.
@@ -129,7 +134,7 @@ impl Checked {
             disabled: self.disabled,
             created: now,
             updated: now,
-            email_confirmed: false,
+            email_confirmed: self.email_confirmed && self.email.is_some(),
         }
     }
 }
@@ -165,6 +170,7 @@ fn check(text: &str, policy: PasswordPolicy) -> Result<Checked, String> {
         name,
         is_admin: record.is_admin,
         disabled: record.disabled,
+        email_confirmed: record.email_confirmed,
         hash,
         plain,
     })
@@ -370,6 +376,7 @@ pub fn export(conn: &mut Conn, output: &mut dyn Write) -> Result<usize, ExportEr
                 name: user.name,
                 is_admin: user.is_admin,
                 disabled: user.disabled,
+                email_confirmed: user.email_confirmed,
                 password: None,
                 password_hash: Some(user.password_hash),
             };

@@ -28,6 +28,8 @@ pub struct StoredUser {
     pub is_admin: bool,
     /// Disabled flag.
     pub disabled: bool,
+    /// Whether the address is confirmed.
+    pub email_confirmed: bool,
 }
 
 /// Up to `limit` users with an id above `after`, by id.

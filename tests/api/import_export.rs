@@ -95,14 +95,18 @@ backend_tests! {
         let url = database.url.clone();
         let app = TestApp::spawn_on(database, url.clone(), &[]);
         let admin = app.admin().await;
-        app.user(&admin, "alice").await;
+        let alice = app.user(&admin, "alice").await;
         app.user(&admin, "bob").await;
+        // A confirmed address stays confirmed across the move.
+        let vouch = json!({"emailConfirmed": true});
+        app.post(&format!("/users/{}", alice.id), Some(&admin.token), vouch).await.ok();
         let exported = tempfile::NamedTempFile::new().unwrap();
         let written = user_command(&url, &["export", path(&exported)], "").success();
         assert!(stderr(&written).contains("exported 3 users"));
         let first = std::fs::read_to_string(exported.path()).unwrap();
         assert_eq!(first.lines().count(), 3);
         assert!(first.lines().all(|l| l.contains("\"passwordHash\":\"$argon2id$")));
+        assert_eq!(first.matches("\"emailConfirmed\":true").count(), 1, "{first}");
 
         let other = TestDatabase::create();
         user_command(&other.url, &["import", path(&exported)], "").success();
