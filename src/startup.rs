@@ -20,6 +20,7 @@ use crate::db::{self, DbError, Store};
 use crate::mail::worker::Worker;
 use crate::mail::{MailError, Mailer};
 use crate::metrics::Metrics;
+use crate::routes::cookie::CookiePolicy;
 use crate::routes::error::ApiError;
 use crate::routes::state::AppState;
 use crate::routes::{self, request_id};
@@ -158,6 +159,7 @@ impl Application {
             metrics,
             public_url: settings.public_url.clone(),
             request_timeout: settings.request_timeout,
+            web: CookiePolicy::from_settings(settings),
         });
         let state_for_metrics = state.clone();
         let bind_error = |source| StartupError::Bind {

@@ -6,7 +6,9 @@ use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::token::IssuedToken;
+use crate::auth::token::{IssuedToken, NEVER};
+use crate::domain::Scope;
+use crate::models::token::TokenRow;
 use crate::models::User;
 use crate::security::throttle::Lockout;
 
@@ -87,7 +89,7 @@ impl TokenView {
         Self {
             id,
             token: issued.secret.expose().to_owned(),
-            token_expires: rfc3339(issued.record.expires),
+            token_expires: rfc3339(issued.expires),
         }
     }
 }
@@ -167,6 +169,121 @@ impl From<Lockout> for LockoutView {
             locked: lockout.locked,
             until: lockout.until,
             failures: lockout.failures,
+        }
+    }
+}
+
+/// One open session (what a login issued), as its owner sees it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Session)]
+pub struct SessionView {
+    #[schema(example = 12)]
+    id: i64,
+    /// Unix seconds: the login.
+    #[schema(example = 1763900000)]
+    created: i64,
+    /// Unix seconds, to the minute: the last request made with it.
+    #[schema(example = 1763903600)]
+    last_used: i64,
+    /// Unix seconds: when it stops working.
+    #[schema(example = 1766492000)]
+    expires: i64,
+    /// The client address of the login.
+    #[schema(example = "203.0.113.7")]
+    ip: String,
+    /// The `User-Agent` of the login.
+    #[schema(example = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0")]
+    user_agent: String,
+    /// Whether this request was made with it.
+    #[schema(example = true)]
+    current: bool,
+}
+
+impl SessionView {
+    /// `row`, marked current when it is `current_token`.
+    pub fn new(row: TokenRow, current_token: i64) -> Self {
+        Self {
+            current: row.id == current_token,
+            id: row.id,
+            created: row.created,
+            last_used: row.last_used,
+            expires: row.expires,
+            ip: row.ip,
+            user_agent: row.user_agent,
+        }
+    }
+}
+
+/// An API token, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ApiToken)]
+pub struct ApiTokenView {
+    #[schema(example = 3)]
+    id: i64,
+    #[schema(example = "ci-bot")]
+    title: String,
+    /// What it may do, within its owner's rights.
+    #[schema(example = json!(["users:read"]))]
+    scopes: Vec<&'static str>,
+    /// Unix seconds; `null`: until revoked.
+    #[schema(example = 1798761600)]
+    expires_at: Option<i64>,
+    /// Unix seconds.
+    #[schema(example = 1763900000)]
+    created: i64,
+    /// Unix seconds, to the minute.
+    #[schema(example = 1763903600)]
+    last_used: i64,
+}
+
+impl From<&TokenRow> for ApiTokenView {
+    fn from(row: &TokenRow) -> Self {
+        Self {
+            id: row.id,
+            title: row.title.clone().unwrap_or_default(),
+            scopes: row.scopes().iter().map(Scope::as_str).collect(),
+            expires_at: (row.expires != NEVER).then_some(row.expires),
+            created: row.created,
+            last_used: row.last_used,
+        }
+    }
+}
+
+/// A new API token, with its secret: shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = NewApiToken)]
+pub struct CreatedTokenView {
+    #[schema(example = 3)]
+    id: i64,
+    #[schema(example = "ci-bot")]
+    title: String,
+    /// The secret, shown only now: send it as `Authorization: Bearer <token>`.
+    #[schema(example = "roster_n1Vd6m2vE0c4Jx0QHq7b9TzK1pW8sYfA3rLuXgC5eM4")]
+    token: String,
+    #[schema(example = json!(["users:read"]))]
+    scopes: Vec<&'static str>,
+    /// Unix seconds; `null`: until revoked.
+    #[schema(example = 1798761600)]
+    expires_at: Option<i64>,
+    /// Unix seconds.
+    #[schema(example = 1763900000)]
+    created: i64,
+}
+
+impl CreatedTokenView {
+    /// The stored `row` and its secret.
+    pub fn new(row: &TokenRow, issued: &IssuedToken) -> Self {
+        let shown = ApiTokenView::from(row);
+        Self {
+            id: shown.id,
+            title: shown.title,
+            token: issued.secret.expose().to_owned(),
+            scopes: shown.scopes,
+            expires_at: shown.expires_at,
+            created: shown.created,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::auth::hashing::HashingError;
 use crate::auth::password::HashError;
 use crate::db::StoreError;
-use crate::domain::ValidationError;
+use crate::domain::{Scope, ValidationError};
 
 /// Why an account operation was refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +52,24 @@ pub enum AccountError {
     /// No user with this id.
     #[error("The user does not exist.")]
     UserNotFound,
+    /// An API token used outside its scopes.
+    #[error("This token's scopes do not allow this request: it needs the scope {0}.")]
+    ScopeMissing(Scope),
+    /// Managing API tokens with an API token: only a signed-in person may.
+    #[error("API tokens are managed from a signed-in session, not with an API token.")]
+    SessionRequired,
+    /// A non-admin asking for a token with a scope only admins may hold.
+    #[error("Only admins may create tokens with the scope {0}.")]
+    ScopeNotGrantable(Scope),
+    /// Signed in, but the access rules do not let this user reach this address.
+    #[error("The access rules do not allow this account here.")]
+    AccessDenied,
+    /// No session with this id among the caller's (or the user's).
+    #[error("The session does not exist.")]
+    SessionNotFound,
+    /// No API token with this id among the caller's (or, for an admin, anyone's).
+    #[error("The API token does not exist.")]
+    ApiTokenNotFound,
     /// Mail is off (`ROSTER_SMTP_URL` unset): nothing can be sent.
     #[error(
         "This server sends no mail: ask an admin to reset your password or confirm your address."

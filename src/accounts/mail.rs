@@ -341,10 +341,10 @@ fn prepare(
     NewMailToken {
         user_id: user.id,
         purpose: kind.as_str(),
-        token_hash: &issued.record.token_hash,
+        token_hash: &issued.token_hash,
         email: &mail.address,
         created: now,
-        expires: issued.record.expires,
+        expires: issued.expires,
     }
     .insert(conn)?;
     Ok(Claimed::Send(PreparedMail {

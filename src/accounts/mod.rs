@@ -6,12 +6,14 @@
 //! [`AccountError`] that knows nothing of HTTP. Doors parse their input into domain types,
 //! call one function here, and map the answer.
 
+mod access;
 mod audit;
 mod error;
 mod limits;
 mod mail;
 mod passwords;
 mod session;
+mod tokens;
 pub mod transfer;
 mod users;
 
@@ -25,16 +27,17 @@ use crate::auth::hashing::HashingPool;
 use crate::auth::password::{self, HashError};
 use crate::config::Settings;
 use crate::db::{write_transaction, Conn, Store};
-use crate::domain::{EmailConfirmation, PasswordPolicy};
+use crate::domain::{AccessRules, EmailConfirmation, PasswordPolicy};
 use crate::models::audit::NewAuditEntry;
 use crate::models::User;
 use crate::security::clock::Clock;
 use crate::security::throttle::{Limits, Throttle};
 
+pub use access::{Credential, Passage, ReturnHosts};
 pub use audit::{read_page as read_audit_page, AuditQuery, NamedEntry};
 pub use error::AccountError;
 pub use mail::{Claimed, MailKind, PreparedMail};
-pub use session::{authenticate, Session};
+pub use session::{authenticate, Client, Session};
 
 /// The account rules in force, from the settings.
 #[derive(Debug, Clone)]
@@ -55,6 +58,10 @@ pub struct Rules {
     pub reset_ttl: Duration,
     /// How long a confirmation link works.
     pub confirm_ttl: Duration,
+    /// Forward-auth's access rules.
+    pub access: AccessRules,
+    /// Where forward-auth may send a browser back to.
+    pub return_hosts: ReturnHosts,
 }
 
 impl Rules {
@@ -69,6 +76,13 @@ impl Rules {
             email_confirmation: settings.email_confirmation,
             reset_ttl: settings.reset_token_ttl,
             confirm_ttl: settings.confirm_token_ttl,
+            access: settings.access.clone(),
+            return_hosts: ReturnHosts {
+                cookie_domain: settings.cookie_domain.clone(),
+                public_host: url::Url::parse(&settings.public_url)
+                    .ok()
+                    .and_then(|url| url.host_str().map(str::to_ascii_lowercase)),
+            },
         }
     }
 }

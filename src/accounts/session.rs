@@ -5,21 +5,28 @@ use std::net::IpAddr;
 use crate::auth::password::needs_rehash;
 use crate::auth::token::{self, IssuedToken};
 use crate::db::{Conn, StoreError};
-use crate::domain::{AuditEvent, EmailConfirmation, NewUser, Password, Username};
-use crate::models::{token as tokens, Credentials, NewUserRow, User};
+use crate::domain::{AuditEvent, EmailConfirmation, NewUser, Password, Scope, Scopes, Username};
+use crate::models::token::{self as tokens, NewToken, TokenKind};
+use crate::models::{Credentials, NewUserRow, User};
 use crate::security::throttle::Refused;
 
 use super::limits::{settle, Outcome, Reservation};
 use super::mail::queue_confirmation;
 use super::{audit, AccountError, Accounts, Caller};
 
-/// A signed-in user: the account behind a valid bearer token.
+/// A signed-in caller: the account behind a valid session or API token. (Named for the
+/// common case; `kind` tells which.)
 #[derive(Debug, Clone)]
 pub struct Session {
-    /// The account, as it is now (enabled: a disabled account's tokens are refused).
+    /// The account, as it is now (enabled: a disabled account's tokens are refused), so
+    /// a token never has more rights than its owner has now.
     pub user: User,
-    /// The token of this session (for logout and "end the others").
+    /// The token (for logout and "end the others").
     pub token_id: i64,
+    /// A login's session, or an API token.
+    pub kind: TokenKind,
+    /// What the token may do (every scope for a session).
+    pub scopes: Scopes,
 }
 
 impl Session {
@@ -31,6 +38,54 @@ impl Session {
             Err(AccountError::AdminRequired)
         }
     }
+
+    /// Refuses unless the token's scopes include `scope`.
+    pub fn require(&self, scope: Scope) -> Result<(), AccountError> {
+        match self.scopes.contains(scope) {
+            true => Ok(()),
+            false => Err(AccountError::ScopeMissing(scope)),
+        }
+    }
+
+    /// Refuses an API token: for what only a signed-in person may do (managing tokens).
+    pub fn require_person(&self) -> Result<(), AccountError> {
+        match self.kind {
+            TokenKind::Session => Ok(()),
+            TokenKind::Api => Err(AccountError::SessionRequired),
+        }
+    }
+}
+
+/// Where a login comes from, kept with its session so its owner can recognise it.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// The client address (by the trusted-proxy rule).
+    pub ip: IpAddr,
+    /// The `User-Agent` header, as sent (cut to 512 characters when stored).
+    pub user_agent: String,
+}
+
+impl Client {
+    /// The session row of `issued` for `user_id`, made from this client.
+    fn session_row(&self, user_id: i64, issued: &IssuedToken) -> NewToken {
+        NewToken {
+            user_id,
+            token_hash: issued.token_hash.clone(),
+            created: issued.created,
+            expires: issued.expires,
+            kind: TokenKind::Session.as_str(),
+            title: None,
+            scopes: String::new(),
+            last_used: issued.created,
+            ip: self.ip.to_string(),
+            user_agent: self
+                .user_agent
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(512)
+                .collect(),
+        }
+    }
 }
 
 /// The session of the token stored as `token_hash`, if it is valid at `now`: one indexed
@@ -38,7 +93,12 @@ impl Session {
 /// one trip to the blocking pool.
 pub fn authenticate(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Session, AccountError> {
     tokens::authenticate(conn, token_hash, now)?
-        .map(|(user, token_id)| Session { user, token_id })
+        .map(|(user, token)| Session {
+            user,
+            token_id: token.id,
+            kind: token.kind(),
+            scopes: token.scopes(),
+        })
         .ok_or(AccountError::InvalidToken)
 }
 
@@ -81,7 +141,7 @@ impl Accounts {
     /// address is confirmed; otherwise a confirmation mail goes out when confirmation is on.
     pub async fn register(
         &self,
-        ip: IpAddr,
+        client: Client,
         new: NewUser,
     ) -> Result<(User, Option<IssuedToken>), AccountError> {
         if !self.rules.registration_open {
@@ -93,14 +153,14 @@ impl Accounts {
         let (now, confirmation) = (self.now(), self.rules.email_confirmation);
         let issued = (confirmation != EmailConfirmation::Required)
             .then(|| token::issue(now, self.rules.token_ttl));
-        let record = issued.as_ref().map(|issued| issued.record.clone());
-        let caller = Caller::anonymous(ip);
+        let session = issued.clone();
+        let caller = Caller::anonymous(client.ip);
         let (user, queued) = self
             .transact(move |conn| {
                 let first = User::none_yet(conn)?;
                 let user = User::create(conn, &NewUserRow::of(&new, first, &password_hash, now))?;
-                if let Some(record) = &record {
-                    tokens::insert(conn, user.id, record)?;
+                if let Some(issued) = &session {
+                    tokens::insert(conn, &client.session_row(user.id, issued))?;
                 }
                 let queued = queue_confirmation(conn, confirmation, &user, now)?;
                 let mut entry = audit::on_user(AuditEvent::UserRegistered, &caller, &user, now);
@@ -121,13 +181,13 @@ impl Accounts {
     /// parameters is upgraded while the plaintext is at hand.
     pub async fn login(
         &self,
-        ip: IpAddr,
+        client: Client,
         username: &str,
         password: Password,
     ) -> Result<(i64, IssuedToken), AccountError> {
-        let mut reservation = self.reserve_login(username, ip).await?;
+        let mut reservation = self.reserve_login(username, client.ip).await?;
         let answer = self
-            .login_reserved(ip, username, password, &mut reservation)
+            .login_reserved(client, username, password, &mut reservation)
             .await;
         self.release(reservation).await;
         answer
@@ -137,7 +197,7 @@ impl Accounts {
     /// got an answer from the password.
     async fn login_reserved(
         &self,
-        ip: IpAddr,
+        client: Client,
         username: &str,
         password: Password,
         reservation: &mut Reservation,
@@ -155,6 +215,7 @@ impl Accounts {
             .as_ref()
             .map_or_else(|| self.dummy_hash.clone(), |c| c.password_hash.clone());
         let matches = self.verify(password.clone(), stored).await?;
+        let ip = client.ip;
         let caller = Caller::anonymous(ip);
         let credentials = match found {
             Some(credentials) if matches => credentials,
@@ -189,7 +250,7 @@ impl Accounts {
         let verified = credentials.password_hash;
         let now = self.now();
         let issued = token::issue(now, self.rules.token_ttl);
-        let record = issued.record.clone();
+        let record = client.session_row(user_id, &issued);
         let mut entry = audit::entry(AuditEvent::LoginSucceeded, &caller, now);
         (entry.actor_id, entry.target_id) = (Some(user_id), Some(user_id));
         entry.username = Some(credentials.username);
@@ -202,7 +263,7 @@ impl Accounts {
                 User::replace_password_hash(conn, user_id, hash)?;
             }
             tokens::purge_expired(conn, user_id, now)?;
-            tokens::insert(conn, user_id, &record)?;
+            tokens::insert(conn, &record)?;
             Ok(((), vec![entry]))
         })
         .await?;

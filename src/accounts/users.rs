@@ -2,7 +2,8 @@
 //! password; and the admin reads.
 
 use crate::db::{Conn, StoreError};
-use crate::domain::{AuditEvent, NewUser, Password, UserUpdate};
+use crate::domain::{AuditEvent, NewUser, Password, Scope, UserUpdate};
+use crate::models::token::Ending;
 use crate::models::{Credentials, NewUserRow, User};
 
 use super::mail::queue_confirmation;
@@ -11,8 +12,13 @@ use super::{audit, authenticate, personal_inputs_of, AccountError, Accounts, Act
 impl Accounts {
     /// Runs the read `query` for the admin behind `token_hash`, in one trip to the
     /// blocking pool and on one connection: an admin read costs one hop, not one for the
-    /// token and one for the query. `query` runs only for an admin.
-    pub async fn read_as_admin<T, E, F>(&self, token_hash: String, query: F) -> Result<T, E>
+    /// token and one for the query. `query` runs only for an admin whose token has `scope`.
+    pub async fn read_as_admin<T, E, F>(
+        &self,
+        token_hash: String,
+        scope: Scope,
+        query: F,
+    ) -> Result<T, E>
     where
         F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
@@ -21,7 +27,9 @@ impl Accounts {
         let now = self.now();
         self.store
             .run(move |conn| {
-                authenticate(conn, &token_hash, now)?.require_admin()?;
+                authenticate(conn, &token_hash, now)?
+                    .require_admin()?
+                    .require(scope)?;
                 query(conn)
             })
             .await
@@ -98,8 +106,14 @@ impl Accounts {
         .await
     }
 
-    /// Ends every session of user `id`, but the caller's own.
-    pub async fn end_sessions(&self, caller: Caller, id: i64) -> Result<(), AccountError> {
+    /// Ends every session of user `id`, but the caller's own; with `Ending::Everything`
+    /// its API tokens too.
+    pub async fn end_sessions(
+        &self,
+        caller: Caller,
+        id: i64,
+        ending: Ending,
+    ) -> Result<(), AccountError> {
         caller.require_admin()?;
         let keep = caller
             .session()
@@ -107,7 +121,7 @@ impl Accounts {
             .map(|session| session.token_id);
         let now = self.now();
         self.transact(move |conn| {
-            let user = User::end_sessions(conn, id, keep)?;
+            let user = User::end_sessions(conn, id, ending, keep)?;
             let entry = audit::on_user(AuditEvent::TokensRevoked, &caller, &user, now);
             Ok(((), vec![entry]))
         })
@@ -118,10 +132,14 @@ impl Accounts {
     /// for an admin or the operator. Doors may ask before reading the new password.
     pub fn may_set_password(&self, caller: &Caller, id: i64) -> Result<(), AccountError> {
         match &caller.actor {
-            Actor::User(session) if session.user.id == id => Ok(()),
-            Actor::User(_) | Actor::Anonymous => caller
-                .require_admin()
-                .map_err(|_| AccountError::NotOwnAccount),
+            Actor::User(session) if session.user.id == id => session.require(Scope::Account),
+            Actor::User(session) => {
+                caller
+                    .require_admin()
+                    .map_err(|_| AccountError::NotOwnAccount)?;
+                session.require(Scope::UsersWrite)
+            }
+            Actor::Anonymous => Err(AccountError::NotOwnAccount),
             Actor::Operator => Ok(()),
         }
     }

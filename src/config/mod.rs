@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use crate::domain::{EmailConfirmation, PasswordPolicy};
+use crate::domain::{AccessRules, EmailConfirmation, PasswordPolicy};
 use crate::logging::LogFormat;
 use crate::security::client_ip;
 use crate::security::throttle::Limits;
@@ -23,8 +23,8 @@ use crate::security::throttle::Limits;
 pub use mail::{SmtpSecurity, SmtpUrl};
 pub use parse::DatabaseUrl;
 use parse::{
-    mask_password, parse_bind, parse_bool, parse_count, parse_duration, parse_origins,
-    parse_pool_size, parse_public_url, parse_score, parse_ttl,
+    mask_password, parse_bind, parse_bool, parse_cookie_domain, parse_count, parse_duration,
+    parse_origins, parse_pool_size, parse_public_url, parse_score, parse_ttl,
 };
 
 /// One setting: its environment name, default, parser and meaning.
@@ -135,6 +135,12 @@ pub struct Settings {
     pub log_filter: String,
     /// `ROSTER_LOG_FORMAT`: text or JSON lines.
     pub log_format: LogFormat,
+    /// `ROSTER_COOKIE_SECURE`: whether the session cookie is sent over https only.
+    pub cookie_secure: bool,
+    /// `ROSTER_COOKIE_DOMAIN`: the session cookie's `Domain` (shared by subdomains).
+    pub cookie_domain: Option<String>,
+    /// `ROSTER_ACCESS` (`[[access]]` in roster.toml): forward-auth's rules.
+    pub access: AccessRules,
     /// What each setting was read as, for `roster config`.
     effective: Vec<(&'static str, String)>,
 }
@@ -266,6 +272,12 @@ impl Settings {
                 "env_logger filter, e.g. `warn` or `info,actix_web=warn`."))?,
             log_format: r.get(Setting::new("ROSTER_LOG_FORMAT", "text", LogFormat::parse,
                 "`text` (for people) or `json` (one object per line: `time`, `level`, `target`, `message`, the line's fields, and `request_id`/`client_ip` while serving a request)."))?,
+            cookie_secure: r.get(Setting::new("ROSTER_COOKIE_SECURE", "true", parse_bool,
+                "whether the session cookie (`roster_session`) is marked `Secure` (sent over https only); `false` only for plain-http development."))?,
+            cookie_domain: r.get(Setting::new("ROSTER_COOKIE_DOMAIN", "", parse_cookie_domain,
+                "the session cookie's `Domain` (`example.com`: `app.example.com` and `roster.example.com` share it, so one sign-in covers every app behind the proxy); also the hosts forward-auth may send a browser back to. Empty: the cookie is Roster's host's only.").shown("unset"))?,
+            access: r.get(Setting::new("ROSTER_ACCESS", "", AccessRules::parse,
+                "forward-auth's access rules, first match wins: `[[access]]` tables in roster.toml (`host`, optional `path`, `allow`), or the same as a JSON list here; see [Forward-auth](forward-auth.md). Empty: any signed-in, enabled account passes.").shown("no rules"))?,
             effective: Vec::new(),
         })
     }
@@ -447,6 +459,16 @@ pub fn load_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
+            // `[[access]]`: a list of tables, handed on as JSON.
+            toml::Value::Array(items) if items.iter().all(toml::Value::is_table) => {
+                serde_json::to_string(&items).map_err(|e| {
+                    error(
+                        name.clone(),
+                        shown.clone(),
+                        format!("cannot read the tables: {e}"),
+                    )
+                })?
+            }
             toml::Value::Array(items) => items
                 .iter()
                 .map(|item| item.as_str().map(str::to_owned).ok_or(()))

@@ -155,6 +155,24 @@ pub(super) fn parse_public_url(value: &str) -> Result<String, String> {
     }
 }
 
+/// A cookie `Domain`: a host name (`example.com`), a leading dot tolerated.
+pub(super) fn parse_cookie_domain(value: &str) -> Result<Option<String>, String> {
+    let domain = value.trim().trim_start_matches('.').to_ascii_lowercase();
+    if domain.is_empty() {
+        return Ok(None);
+    }
+    let valid = domain.contains('.') || domain == "localhost";
+    if valid
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        Ok(Some(domain))
+    } else {
+        Err("expected a domain like example.com (no scheme, port or path)".into())
+    }
+}
+
 /// Comma-separated `scheme://host[:port]` origins, or `*` for any.
 pub(super) fn parse_origins(value: &str) -> Result<Vec<String>, String> {
     value

@@ -17,13 +17,19 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Bearer tokens, stored as SHA-256 hashes.
+    /// Sessions and API tokens, stored as SHA-256 hashes.
     tokens (id) {
         id -> BigInt,
         user_id -> BigInt,
         token_hash -> Text,
         created -> BigInt,
         expires -> BigInt,
+        kind -> Text,
+        title -> Nullable<Text>,
+        scopes -> Text,
+        last_used -> BigInt,
+        ip -> Text,
+        user_agent -> Text,
     }
 }
 

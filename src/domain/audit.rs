@@ -33,11 +33,17 @@ pub enum AuditEvent {
     PasswordReset,
     /// An address was confirmed through a link sent to it.
     EmailConfirmed,
+    /// A user ended one of its sessions from the list.
+    SessionEnded,
+    /// A user made an API token.
+    ApiTokenCreated,
+    /// An API token was revoked, by its owner or an admin.
+    ApiTokenRevoked,
 }
 
 impl AuditEvent {
     /// Every event, for validation and docs.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 18] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::LoginThrottled,
@@ -53,6 +59,9 @@ impl AuditEvent {
         Self::UserUnlocked,
         Self::PasswordReset,
         Self::EmailConfirmed,
+        Self::SessionEnded,
+        Self::ApiTokenCreated,
+        Self::ApiTokenRevoked,
     ];
 
     /// The stable name stored and shown in the API.
@@ -73,6 +82,9 @@ impl AuditEvent {
             Self::UserUnlocked => "user.unlocked",
             Self::PasswordReset => "password.reset",
             Self::EmailConfirmed => "email.confirmed",
+            Self::SessionEnded => "session.ended",
+            Self::ApiTokenCreated => "token.created",
+            Self::ApiTokenRevoked => "token.revoked",
         }
     }
 

@@ -31,4 +31,25 @@ pub enum ValidationError {
     /// A search term with control characters, which no stored field can hold.
     #[error("The search term must not contain control characters.")]
     SearchTerm,
+    /// A scope name that does not exist.
+    #[error(
+        "Unknown scope: use account, users:read, users:write, audit:read, forward-auth or scim."
+    )]
+    Scope,
+    /// A token asked for with no scope.
+    #[error("A token needs at least one scope.")]
+    NoScopes,
+    /// A token's title is missing or blank.
+    #[error("A token needs a title (1–250 characters).")]
+    TokenTitle,
+    /// A token's expiry that is not in the future.
+    #[error(
+        "expiresAt must be in the future (unix seconds), or null for a token that does not expire."
+    )]
+    TokenExpiry,
+    /// A return address (`rd`) a browser may not be sent to.
+    #[error(
+        "This return address is not allowed: only http(s) addresses on the hosts Roster protects."
+    )]
+    ReturnAddress,
 }

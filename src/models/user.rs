@@ -6,7 +6,8 @@ use crate::db::schema::users;
 use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 use crate::domain::{NewUser, Page, SearchTerm, UserUpdate};
 
-use super::{mail, token};
+use super::mail;
+use super::token::{self, Ending};
 
 /// `count(*)` of a raw query.
 #[derive(QueryableByName)]
@@ -192,7 +193,7 @@ impl User {
             .set(&changes)
             .execute(conn)?;
         if update.disabled == Some(true) {
-            token::revoke_tokens_of(conn, id, None)?;
+            token::revoke_tokens_of(conn, id, Ending::Everything, None)?;
             mail::forget_resets(conn, id)?;
         }
         Self::find(conn, id)
@@ -206,14 +207,15 @@ impl User {
             ensure_another_admin(conn, id)?;
         }
         // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
-        token::revoke_tokens_of(conn, id, None)?;
+        token::revoke_tokens_of(conn, id, Ending::Everything, None)?;
         mail::forget_user(conn, id)?;
         diesel::delete(users::table.find(id)).execute(conn)?;
         Ok(user)
     }
 
-    /// Replaces the password hash and revokes the user's tokens, except `keep_token`.
-    /// Run inside a write transaction.
+    /// Replaces the password hash and ends the user's sessions, except `keep_token`; API
+    /// tokens stay (they were made on purpose, and a password change is not their
+    /// revocation). Run inside a write transaction.
     pub fn set_password(
         conn: &mut Conn,
         id: i64,
@@ -232,7 +234,7 @@ impl User {
         }
         // A password that changed makes outstanding reset links useless.
         mail::forget_resets(conn, id)?;
-        token::revoke_tokens_of(conn, id, keep_token)
+        token::revoke_tokens_of(conn, id, Ending::Sessions, keep_token)
     }
 }
 
@@ -292,15 +294,16 @@ impl User {
         Ok(())
     }
 
-    /// Revokes every token of the user but `keep_token` (the caller's own); returns the
-    /// user. Run inside a write transaction.
+    /// Revokes the tokens `ending` names of the user but `keep_token` (the caller's own);
+    /// returns the user. Run inside a write transaction.
     pub fn end_sessions(
         conn: &mut Conn,
         id: i64,
+        ending: Ending,
         keep_token: Option<i64>,
     ) -> Result<Self, StoreError> {
         let user = Self::find(conn, id)?;
-        token::revoke_tokens_of(conn, id, keep_token)?;
+        token::revoke_tokens_of(conn, id, ending, keep_token)?;
         Ok(user)
     }
 }

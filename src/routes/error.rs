@@ -38,6 +38,10 @@ pub enum ApiError {
     /// A CORS preflight from an origin not in ROSTER_CORS_ORIGINS.
     #[error("This origin may not call the API.")]
     OriginNotAllowed,
+    /// A change authenticated by the session cookie, sent from an origin that is not
+    /// Roster's own (ROSTER_PUBLIC_URL) nor in ROSTER_CORS_ORIGINS: cross-site forgery.
+    #[error("This request changes state with the session cookie but comes from another site (Origin header); send it from Roster's own origin, or use Authorization: Bearer.")]
+    CrossSiteRequest,
     /// No route with this path.
     #[error("There is no route with this path.")]
     RouteNotFound,
@@ -100,6 +104,7 @@ impl ApiError {
             Self::InvalidQuery(_) => 1005,
             Self::MissingToken => 2001,
             Self::OriginNotAllowed => 3006,
+            Self::CrossSiteRequest => 3012,
             Self::RouteNotFound => 4002,
             Self::MethodNotAllowed => 4050,
             Self::RequestTimeout => 4080,
@@ -123,6 +128,7 @@ impl ApiError {
             Self::InvalidQuery(String::new()),
             Self::MissingToken,
             Self::OriginNotAllowed,
+            Self::CrossSiteRequest,
             Self::RouteNotFound,
             Self::MethodNotAllowed,
             Self::RequestTimeout,
@@ -140,6 +146,11 @@ impl ApiError {
             V::WeakPassword(String::new()),
             V::AuditEvent,
             V::SearchTerm,
+            V::Scope,
+            V::NoScopes,
+            V::TokenTitle,
+            V::TokenExpiry,
+            V::ReturnAddress,
         ];
         all.extend(validation.into_iter().map(Self::from));
         let account = [
@@ -155,6 +166,12 @@ impl ApiError {
             A::WrongOldPassword,
             A::NotOwnAccount,
             A::UserNotFound,
+            A::ScopeMissing(crate::domain::Scope::Account),
+            A::SessionRequired,
+            A::ScopeNotGrantable(crate::domain::Scope::Scim),
+            A::SessionNotFound,
+            A::ApiTokenNotFound,
+            A::AccessDenied,
             A::MailDisabled,
             A::InvalidResetToken,
             A::InvalidConfirmToken,
@@ -187,6 +204,11 @@ fn account_code(error: &AccountError) -> u32 {
             ValidationError::WeakPassword(_) => 1018,
             ValidationError::AuditEvent => 1019,
             ValidationError::SearchTerm => 1022,
+            ValidationError::Scope => 1043,
+            ValidationError::NoScopes => 1044,
+            ValidationError::TokenTitle => 1045,
+            ValidationError::TokenExpiry => 1046,
+            ValidationError::ReturnAddress => 1047,
         },
         AccountError::OldPasswordRequired => 1017,
         AccountError::UsernameTaken => 1020,
@@ -204,7 +226,13 @@ fn account_code(error: &AccountError) -> u32 {
         AccountError::NotOwnAccount => 3005,
         AccountError::EmailNotConfirmed => 3007,
         AccountError::MailDisabled => 3008,
+        AccountError::ScopeMissing(_) => 3009,
+        AccountError::SessionRequired => 3010,
+        AccountError::ScopeNotGrantable(_) => 3011,
+        AccountError::AccessDenied => 3013,
         AccountError::UserNotFound => 4001,
+        AccountError::SessionNotFound => 4003,
+        AccountError::ApiTokenNotFound => 4004,
         AccountError::Throttled { .. } => 4290,
         AccountError::Internal(_) => 5000,
         AccountError::Unavailable(_) => 5030,

@@ -4,33 +4,78 @@
 //! database as their query ([`Bearer`] and `Accounts::read_as_admin`).
 
 use std::future::{ready, Future, Ready};
+use std::marker::PhantomData;
 use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
 
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{AUTHORIZATION, USER_AGENT};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use ipnet::IpNet;
 
-use crate::accounts::{Caller, Session};
+use crate::accounts::{Caller, Client, Session};
 use crate::auth::token::TokenSecret;
-use crate::domain::UserId;
+use crate::domain::{Scope, UserId};
 use crate::security::client_ip;
 
+use super::cookie;
 use super::error::ApiError;
 use super::state::AppState;
 
 type ExtractFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
-/// The caller, authenticated by a valid bearer token.
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub Session);
+/// What a route asks of the caller's token, beyond being valid.
+pub trait Need: 'static {
+    /// The scope the token must have, if the route alone decides it (else the accounts
+    /// layer does, by whose account is acted on).
+    const SCOPE: Option<Scope>;
+    /// Whether the caller must be an admin.
+    const ADMIN: bool;
+}
 
-/// An authenticated caller who is an admin.
-#[derive(Debug, Clone)]
-pub struct AdminUser(pub Session);
+/// One's own account: scope `account`.
+#[derive(Debug)]
+pub struct Own;
+/// Reading users, as an admin: scope `users:read`.
+#[derive(Debug)]
+pub struct ReadUsers;
+/// Changing users, as an admin: scope `users:write`.
+#[derive(Debug)]
+pub struct WriteUsers;
+/// Any valid token; the accounts layer checks the scope once it knows whose account is
+/// acted on.
+#[derive(Debug)]
+pub struct AnyScope;
 
-/// The bearer token of a request, read from the header only: for reads that check it in
-/// the same trip to the database as their own query.
+impl Need for Own {
+    const SCOPE: Option<Scope> = Some(Scope::Account);
+    const ADMIN: bool = false;
+}
+impl Need for ReadUsers {
+    const SCOPE: Option<Scope> = Some(Scope::UsersRead);
+    const ADMIN: bool = true;
+}
+impl Need for WriteUsers {
+    const SCOPE: Option<Scope> = Some(Scope::UsersWrite);
+    const ADMIN: bool = true;
+}
+impl Need for AnyScope {
+    const SCOPE: Option<Scope> = None;
+    const ADMIN: bool = false;
+}
+
+/// The caller, authenticated by a valid session or API token that meets `N`.
+#[derive(Debug)]
+pub struct Signed<N>(pub Session, PhantomData<N>);
+
+/// The caller acting on its own account.
+pub type AuthUser = Signed<Own>;
+
+/// An admin changing users.
+pub type AdminUser = Signed<WriteUsers>;
+
+/// The token of a request (the `Authorization: Bearer` header, else the session cookie),
+/// read without a trip to the database: for reads that check it in the same trip as
+/// their own query.
 #[derive(Debug)]
 pub struct Bearer(TokenSecret);
 
@@ -46,7 +91,7 @@ impl FromRequest for Bearer {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(bearer_token(req).map(Self))
+        ready(presented_token(req).map(Self))
     }
 }
 
@@ -57,27 +102,24 @@ pub fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::internal("application state missing"))
 }
 
-impl FromRequest for AuthUser {
+impl<N: Need> FromRequest for Signed<N> {
     type Error = ApiError;
     type Future = ExtractFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state_of(req);
-        let secret = bearer_token(req);
+        let secret = presented_token(req);
         Box::pin(async move {
             let token_hash = secret?.hash();
-            Ok(Self(state?.accounts.session(token_hash).await?))
+            let mut session = state?.accounts.session(token_hash).await?;
+            if N::ADMIN {
+                session = session.require_admin()?;
+            }
+            if let Some(scope) = N::SCOPE {
+                session.require(scope)?;
+            }
+            Ok(Self(session, PhantomData))
         })
-    }
-}
-
-impl FromRequest for AdminUser {
-    type Error = ApiError;
-    type Future = ExtractFuture<Self>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let auth = AuthUser::from_request(req, payload);
-        Box::pin(async move { Ok(Self(auth.await?.0.require_admin()?)) })
     }
 }
 
@@ -91,7 +133,7 @@ pub struct OnUser<A> {
 }
 
 /// An admin acting on the user of the path's `{id}`.
-pub type AdminOnUser = OnUser<AdminUser>;
+pub type AdminOnUser<N = WriteUsers> = OnUser<Signed<N>>;
 
 impl<A> FromRequest for OnUser<A>
 where
@@ -125,7 +167,7 @@ impl FromRequest for PasswordSetter {
     type Future = ExtractFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let target = OnUser::<AuthUser>::from_request(req, payload);
+        let target = OnUser::<Signed<AnyScope>>::from_request(req, payload);
         let ip = ClientIp::of(req);
         let state = state_of(req);
         Box::pin(async move {
@@ -139,18 +181,19 @@ impl FromRequest for PasswordSetter {
 
 /// Registration is open and this address is under its rate (the attempt is counted).
 #[derive(Debug)]
-pub struct RegistrationOpen(pub IpAddr);
+pub struct RegistrationOpen(pub Client);
 
 impl FromRequest for RegistrationOpen {
     type Error = ApiError;
     type Future = ExtractFuture<Self>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ip = ClientIp::of(req);
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let client = SignInFrom::from_request(req, payload).into_inner();
         let state = state_of(req);
         Box::pin(async move {
-            state?.accounts.admit_registration(ip).await?;
-            Ok(Self(ip))
+            let SignInFrom(client) = client?;
+            state?.accounts.admit_registration(client.ip).await?;
+            Ok(Self(client))
         })
     }
 }
@@ -203,6 +246,28 @@ impl FromRequest for ClientIp {
     }
 }
 
+/// Where a sign-in comes from: the client address and its `User-Agent`, kept with the
+/// session so its owner can tell sessions apart.
+#[derive(Debug, Clone)]
+pub struct SignInFrom(pub Client);
+
+impl FromRequest for SignInFrom {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let user_agent = req
+            .headers()
+            .get(USER_AGENT)
+            .map(|ua| String::from_utf8_lossy(ua.as_bytes()).into_owned())
+            .unwrap_or_default();
+        ready(Ok(Self(Client {
+            ip: ClientIp::of(req),
+            user_agent,
+        })))
+    }
+}
+
 /// The client address of `req`, believing forwarding headers only from `trusted` peers.
 fn client_ip_of(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
     let peer = req
@@ -227,24 +292,39 @@ fn client_ip_of(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
     )
 }
 
+/// Whether `req` comes straight from one of the `trusted` proxies.
+pub fn is_trusted_peer(req: &HttpRequest, trusted: &[IpNet]) -> bool {
+    req.peer_addr()
+        .is_some_and(|peer| trusted.iter().any(|net| net.contains(&peer.ip())))
+}
+
 /// The user id of the path's `{id}`.
 pub fn path_id(req: &HttpRequest) -> Result<i64, ApiError> {
     let raw = req.match_info().get("id").unwrap_or_default();
     Ok(UserId::parse(raw)?.get())
 }
 
-/// The token of an `Authorization: Bearer <token>` header.
-fn bearer_token(req: &HttpRequest) -> Result<TokenSecret, ApiError> {
-    let header = req
-        .headers()
-        .get(AUTHORIZATION)
-        .ok_or(ApiError::MissingToken)?;
+/// The token of a request: from `Authorization: Bearer <token>` if the header is there
+/// (a bad header is not passed over for the cookie), else from the session cookie. A
+/// cookie-carried token may change state only from an allowed origin (no cross-site
+/// request forgery); safe methods may read with it.
+fn presented_token(req: &HttpRequest) -> Result<TokenSecret, ApiError> {
     let invalid = || ApiError::from(crate::accounts::AccountError::InvalidToken);
-    let value = header.to_str().map_err(|_| invalid())?;
-    let (scheme, token) = value.split_once(' ').ok_or_else(invalid)?;
-    let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(invalid());
+    if let Some(header) = req.headers().get(AUTHORIZATION) {
+        let value = header.to_str().map_err(|_| invalid())?;
+        let (scheme, token) = value.split_once(' ').ok_or_else(invalid)?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+            return Err(invalid());
+        }
+        return Ok(TokenSecret::new(token.to_owned()));
     }
-    Ok(TokenSecret::new(token.to_owned()))
+    let token = cookie::session_token(req).ok_or(ApiError::MissingToken)?;
+    if !req.method().is_safe() {
+        let state = state_of(req)?;
+        if !state.web.same_origin(req) {
+            return Err(ApiError::CrossSiteRequest);
+        }
+    }
+    Ok(token)
 }

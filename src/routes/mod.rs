@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod console;
+pub mod cookie;
 pub mod error;
 pub mod extractors;
 pub mod health;

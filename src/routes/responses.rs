@@ -24,6 +24,15 @@ pub struct UserIdParam {
     id: i64,
 }
 
+/// The `{id}` of a session or API token.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TokenIdParam {
+    /// The session's or token's id.
+    #[param(minimum = 1, example = 12)]
+    id: i64,
+}
+
 /// The audit event types, as strings.
 pub struct AuditEventType;
 
@@ -39,10 +48,10 @@ impl PartialSchema for AuditEventType {
 
 impl ToSchema for AuditEventType {}
 
-/// 400: the input is invalid (codes 1001–1042): see `message`.
+/// 400: the input is invalid (codes 1001–1047): see `message`.
 #[derive(ToResponse)]
 #[response(
-    description = "Invalid input (codes 1001–1042); `message` says what to fix.",
+    description = "Invalid input (codes 1001–1047); `message` says what to fix.",
     example = json!({"code": 1010, "message": "The username must not be empty."})
 )]
 pub struct BadRequest(ErrorBody<'static>);
@@ -60,7 +69,10 @@ pub struct Unauthenticated(ErrorBody<'static>);
 #[response(
     description = "Not allowed: admin required (3001), registration closed (3002), account \
         disabled (3003), wrong current password (3004), not your account (3005), address \
-        not confirmed (3007), this server sends no mail (3008).",
+        not confirmed (3007), this server sends no mail (3008), the token's scopes do not \
+        allow this (3009), API tokens are managed from a session (3010), a scope only admins \
+        may grant (3011), a cookie-authenticated change from another site (3012), the access \
+        rules refuse (3013).",
     example = json!({"code": 3001, "message": "Only admins may do this."})
 )]
 pub struct Forbidden(ErrorBody<'static>);
@@ -72,6 +84,15 @@ pub struct Forbidden(ErrorBody<'static>);
     example = json!({"code": 4001, "message": "The user does not exist."})
 )]
 pub struct NotFound(ErrorBody<'static>);
+
+/// 404: no session or API token with this id among those the caller may see.
+#[derive(ToResponse)]
+#[response(
+    description = "No such session (4003) or API token (4004) among the caller's (an \
+        admin's: anyone's), or no such user (4001).",
+    example = json!({"code": 4004, "message": "The API token does not exist."})
+)]
+pub struct TokenNotFound(ErrorBody<'static>);
 
 /// 408: the body did not arrive in time.
 #[derive(ToResponse)]

@@ -8,6 +8,8 @@ use ipnet::IpNet;
 use crate::accounts::Accounts;
 use crate::metrics::{Gauges, Metrics};
 
+use super::cookie::CookiePolicy;
+
 /// Shared, read-only application state.
 #[derive(Debug)]
 pub struct AppState {
@@ -21,6 +23,8 @@ pub struct AppState {
     pub public_url: String,
     /// Longest wait for a request body (`ROSTER_REQUEST_TIMEOUT`).
     pub request_timeout: Duration,
+    /// The session cookie's attributes and the origins that may use it.
+    pub web: CookiePolicy,
 }
 
 impl AppState {

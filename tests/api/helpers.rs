@@ -312,17 +312,30 @@ impl TestApp {
                 request.header("content-type", content_type).body(bytes)
             }
         };
-        let response = request.send().await.expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("a readable body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Response {
-            status,
-            headers,
-            text,
-            body,
+        read(request.send().await.expect("the server answers")).await
+    }
+
+    /// Sends `method /api/v1{path}` with exactly these headers (and a JSON body, if
+    /// given), following no redirect: for cookies, origins and proxies' headers.
+    pub async fn with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Response {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        let mut request = client.request(method, format!("{}/api/v1{path}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("the server answers")).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
@@ -385,6 +398,19 @@ impl Persona {
             password: String::new(),
             token: token.to_owned(),
         }
+    }
+}
+
+async fn read(response: reqwest::Response) -> Response {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("a readable body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Response {
+        status,
+        headers,
+        text,
+        body,
     }
 }
 

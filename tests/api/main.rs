@@ -5,13 +5,16 @@
 #[macro_use]
 mod backends;
 mod admin_cli;
+mod api_tokens;
 mod audit;
 mod cli;
 mod concurrency;
 mod console;
+mod cookies;
 mod current_user;
 mod disk_full;
 mod errors;
+mod forward_auth;
 mod helpers;
 mod import_export;
 mod info;

@@ -39,7 +39,7 @@ macro_rules! on_database {
 }
 
 /// The `value` column of `query`, run on the app's database.
-fn column(app: &TestApp, query: &str) -> Vec<String> {
+pub(crate) fn column(app: &TestApp, query: &str) -> Vec<String> {
     let rows: Vec<Value> = on_database!(app, |conn| sql_query(query).load(&mut conn).unwrap());
     rows.into_iter().map(|r| r.value).collect()
 }

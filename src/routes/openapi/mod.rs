@@ -13,7 +13,7 @@ use utoipa_swagger_ui::Config;
 
 use super::error::ApiError;
 use super::responses::{
-    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout,
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout, TokenNotFound,
     TooManyRequests, Unauthenticated, Unavailable, UnsupportedMediaType,
 };
 use super::v1;
@@ -52,12 +52,23 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         v1::recovery::reset,
         v1::recovery::request_confirmation,
         v1::recovery::confirm,
+        v1::tokens::own_sessions,
+        v1::tokens::end_own_session,
+        v1::tokens::user_sessions,
+        v1::tokens::create,
+        v1::tokens::list,
+        v1::tokens::user_tokens,
+        v1::tokens::revoke,
+        v1::forward::forward,
+        v1::forward::request,
+        v1::forward::return_address,
     ),
     components(responses(
         BadRequest,
         Unauthenticated,
         Forbidden,
         NotFound,
+        TokenNotFound,
         RequestTimeout,
         PayloadTooLarge,
         UnsupportedMediaType,
@@ -70,7 +81,9 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         (name = "session", description = "Register, log in and out."),
         (name = "account", description = "The signed-in user."),
         (name = "users", description = "User management; admins only, but for a user's own password."),
+        (name = "tokens", description = "API tokens: long-lived, titled and scoped, made by their owner."),
         (name = "audit", description = "The security audit log; admins only."),
+        (name = "forward-auth", description = "For reverse proxies: may this request to an app behind the proxy pass?"),
         (name = "recovery", description = "Password reset and address confirmation by mail; no sign-in."),
         (name = "info", description = "What a client needs before signing in."),
     ),

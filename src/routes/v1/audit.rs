@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::{read_audit_page, AuditQuery as Filter, NamedEntry};
-use crate::domain::{AuditEvent, Page, UserId};
+use crate::domain::{AuditEvent, Page, Scope, UserId};
 use crate::routes::error::ApiError;
 use crate::routes::extractors::Bearer;
 use crate::routes::paginated;
@@ -147,7 +147,7 @@ pub async fn list(
         });
     let (page, records, total) = state
         .accounts
-        .read_as_admin(bearer.hash(), move |conn| {
+        .read_as_admin(bearer.hash(), Scope::AuditRead, move |conn| {
             let (page, filter) = filter?;
             let (entries, total) = read_audit_page(conn, filter, page)?;
             Ok::<_, ApiError>((page, entries, total))

@@ -2,10 +2,12 @@
 
 pub(crate) mod account;
 pub(crate) mod audit;
+pub(crate) mod forward;
 pub(crate) mod info;
 pub(crate) mod password;
 pub(crate) mod recovery;
 pub(crate) mod session;
+pub(crate) mod tokens;
 pub(crate) mod users;
 
 #[cfg(test)]
@@ -21,10 +23,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .service(resource("/info").route(web::get().to(info::info)))
             .service(resource("/audit").route(web::get().to(audit::list)))
+            // Proxies may ask with the method of the request they guard.
+            .service(resource("/auth/forward").route(web::route().to(forward::forward)))
+            .service(resource("/auth/request").route(web::route().to(forward::request)))
+            .service(resource("/auth/return").route(web::get().to(forward::return_address)))
             .service(resource("/register").route(web::post().to(session::register)))
             .service(resource("/login").route(web::post().to(session::login)))
             .service(resource("/logout").route(web::post().to(session::logout)))
             .service(resource("/user").route(web::get().to(account::current)))
+            .service(resource("/user/sessions").route(web::get().to(tokens::own_sessions)))
+            .service(
+                resource("/user/sessions/{id}").route(web::delete().to(tokens::end_own_session)),
+            )
+            .service(
+                resource("/tokens")
+                    .route(web::get().to(tokens::list))
+                    .route(web::put().to(tokens::create)),
+            )
+            .service(resource("/tokens/{id}").route(web::delete().to(tokens::revoke)))
             .service(
                 resource("/user/password/token").route(web::post().to(recovery::request_reset)),
             )
@@ -46,6 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(users::delete)),
             )
             .service(resource("/users/{id}/password").route(web::post().to(password::change)))
+            .service(resource("/users/{id}/sessions").route(web::get().to(tokens::user_sessions)))
+            .service(resource("/users/{id}/tokens").route(web::get().to(tokens::user_tokens)))
             .service(resource("/users/{id}/logout-all").route(web::post().to(users::logout_all)))
             .service(
                 resource("/users/{id}/lockout")

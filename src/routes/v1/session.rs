@@ -1,5 +1,8 @@
 //! Register, login and logout: where tokens are issued and revoked.
 
+use std::time::Duration;
+
+use actix_web::http::header::SET_COOKIE;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -9,7 +12,7 @@ use crate::domain::{NewUser, Password};
 use crate::metrics::LoginOutcome;
 use crate::routes::body::{JsonOrForm, RequestBody};
 use crate::routes::error::{ApiError, ErrorBody};
-use crate::routes::extractors::{AuthUser, ClientIp, Guarded, RegistrationOpen};
+use crate::routes::extractors::{AuthUser, ClientIp, Guarded, RegistrationOpen, SignInFrom};
 use crate::routes::responses::{
     BadRequest, Forbidden, InternalError, PayloadTooLarge, RequestTimeout, TooManyRequests,
     Unauthenticated, Unavailable, UnsupportedMediaType,
@@ -64,6 +67,11 @@ pub(crate) struct LoginBody {
     username: String,
     #[schema(example = "plum-kayak-41")]
     password: String,
+    /// Also set the session as the cookie `roster_session` (HttpOnly, SameSite=Lax), which
+    /// signs the browser into every app behind the proxy (forward-auth).
+    #[serde(default)]
+    #[schema(example = false)]
+    cookie: bool,
 }
 
 impl RequestBody for LoginBody {}
@@ -111,14 +119,15 @@ pub async fn register(
     path = "/api/v1/login",
     operation_id = "login",
     summary = "Log in",
-    description = "Exchanges a username and password for a bearer token. Unknown usernames and wrong passwords get the same answer. Throttled per username and per client address.",
+    description = "Exchanges a username and password for a session's bearer token. Unknown usernames and wrong passwords get the same answer. Throttled per username and per client address. With `cookie: true` the session is also set as the cookie `roster_session` (HttpOnly, SameSite=Lax, Secure unless ROSTER_COOKIE_SECURE=false, Domain from ROSTER_COOKIE_DOMAIN), which authenticates the API (changes only from an allowed Origin) and forward-auth.",
     tag = "session",
     request_body(content(
         (LoginBody = "application/json"),
         (LoginBody = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Signed in.", body = TokenView),
+        (status = 200, description = "Signed in.", body = TokenView,
+            headers(("Set-Cookie" = String, description = "With `cookie: true`: the session cookie `roster_session`."))),
         (status = 400, response = BadRequest),
         (status = 401, description = "Wrong username or password (2003): one answer for both.",
             body = ErrorBody, example = json!({"code": 2003, "message": "Wrong username or password."})),
@@ -134,7 +143,7 @@ pub async fn register(
 pub async fn login(
     JsonOrForm(body): JsonOrForm<LoginBody>,
     state: web::Data<AppState>,
-    client: ClientIp,
+    client: SignInFrom,
 ) -> Result<HttpResponse, ApiError> {
     let password = Password::unchecked(body.password);
     let signed_in = state
@@ -145,7 +154,13 @@ pub async fn login(
         state.metrics.login(outcome);
     }
     let (user_id, issued) = signed_in?;
-    Ok(HttpResponse::Ok().json(TokenView::new(user_id, &issued)))
+    let mut answer = HttpResponse::Ok();
+    if body.cookie {
+        let lifetime = (issued.expires - issued.created).max(0).unsigned_abs();
+        let cookie = state.web.set(&issued.secret, Duration::from_secs(lifetime));
+        answer.insert_header((SET_COOKIE, cookie));
+    }
+    Ok(answer.json(TokenView::new(user_id, &issued)))
 }
 
 /// `POST /logout`: revokes the token of this request.
@@ -154,7 +169,7 @@ pub async fn login(
     path = "/api/v1/logout",
     operation_id = "logout",
     summary = "Log out",
-    description = "Revokes the token of this request.",
+    description = "Revokes the token of this request, and clears the session cookie.",
     tag = "session",
     security(("bearerAuth" = [])),
     responses(
@@ -173,7 +188,9 @@ pub async fn logout(
         .accounts
         .logout(Caller::user(auth.0, client.0))
         .await?;
-    Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
+    Ok(HttpResponse::Ok()
+        .insert_header((SET_COOKIE, state.web.clear()))
+        .json(MessageView::SUCCESS))
 }
 
 /// How a login ended, for the metrics; none when the database or the hashing pool failed.

@@ -6,11 +6,14 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::Caller;
-use crate::domain::{Email, Name, NewUser, Page, SearchTerm, UserUpdate, Username};
+use crate::domain::{Email, Name, NewUser, Page, Scope, SearchTerm, UserUpdate, Username};
+use crate::models::token::Ending;
 use crate::models::User;
 use crate::routes::body::{self, FormShape, JsonOrForm, RequestBody};
 use crate::routes::error::ApiError;
-use crate::routes::extractors::{path_id, AdminOnUser, AdminUser, Bearer, ClientIp, Guarded};
+use crate::routes::extractors::{
+    path_id, AdminOnUser, AdminUser, Bearer, ClientIp, Guarded, ReadUsers,
+};
 use crate::routes::paginated;
 use crate::routes::responses::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout,
@@ -212,7 +215,7 @@ pub async fn list(
         });
     let (page, users, total) = state
         .accounts
-        .read_as_admin(bearer.hash(), move |conn| {
+        .read_as_admin(bearer.hash(), Scope::UsersRead, move |conn| {
             let (page, search) = query?;
             let (users, total) = User::list(conn, search.as_ref(), page)?;
             Ok::<_, ApiError>((page, users, total))
@@ -250,7 +253,7 @@ pub async fn get(
     let id = path_id(&req);
     let user = state
         .accounts
-        .read_as_admin(bearer.hash(), move |conn| {
+        .read_as_admin(bearer.hash(), Scope::UsersRead, move |conn| {
             Ok::<_, ApiError>(User::find(conn, id?)?)
         })
         .await?;
@@ -341,9 +344,9 @@ pub async fn update(
     path = "/api/v1/users/{id}/logout-all",
     operation_id = "logoutAll",
     summary = "End a user's sessions",
-    description = "Admins only. Revokes every token of the user but the caller's own.",
+    description = "Admins only. Ends every session of the user but the caller's own; with `?tokens=true` its API tokens too (by default they stay: they are not sessions).",
     tag = "users",
-    params(UserIdParam),
+    params(UserIdParam, LogoutAllQuery),
     security(("bearerAuth" = ["admin"])),
     responses(
         (status = 200, description = "Every other token of the user is revoked.", body = MessageView),
@@ -359,10 +362,29 @@ pub async fn logout_all(
     target: AdminOnUser,
     state: web::Data<AppState>,
     client: ClientIp,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    // Parsed after the admin check: its errors are not for strangers.
+    let query = web::Query::<LogoutAllQuery>::from_query(req.query_string())
+        .map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
+    let ending = match query.tokens {
+        Some(true) => Ending::Everything,
+        Some(false) | None => Ending::Sessions,
+    };
     let caller = Caller::user(target.who.0, client.0);
-    state.accounts.end_sessions(caller, target.id).await?;
+    state
+        .accounts
+        .end_sessions(caller, target.id, ending)
+        .await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
+}
+
+/// The query of `POST /users/{id}/logout-all`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct LogoutAllQuery {
+    /// Also revoke the user's API tokens.
+    tokens: Option<bool>,
 }
 
 /// `DELETE /users/{id}`: deletes a user and its tokens.
@@ -416,7 +438,7 @@ pub async fn delete(
     ),
 )]
 pub async fn lockout(
-    target: AdminOnUser,
+    target: AdminOnUser<ReadUsers>,
     state: web::Data<AppState>,
     client: ClientIp,
 ) -> Result<HttpResponse, ApiError> {

@@ -24,6 +24,9 @@ const EVENT_TYPES = [
   "user.unlocked",
   "password.reset",
   "email.confirmed",
+  "session.ended",
+  "token.created",
+  "token.revoked",
 ];
 
 const PER_PAGE = 50;
