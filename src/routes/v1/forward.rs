@@ -39,7 +39,7 @@ enum Door {
     description = "Whether the request a proxy forwards may pass. The original request is read from `X-Forwarded-Method`, `-Proto`, `-Host` and `-Uri`, believed only from ROSTER_TRUSTED_PROXIES. Credentials: the session cookie, `Authorization: Bearer` (a session, or an API token with the scope `forward-auth`), or `Authorization: Basic` whose password is such an API token; never a password. Allowed: 200 with `Remote-User`, `Remote-Name`, `Remote-Email`, `Remote-Groups`. Not signed in: 302 to `{ROSTER_PUBLIC_URL}/?rd=<the original URL>` for a browser (`Accept` with `text/html`), 401 otherwise. Signed in but refused by the access rules: 403. Any method is answered alike.",
     tag = "forward-auth",
     responses(
-        (status = 200, description = "Let it through; the `Remote-*` headers name the user (absent for a stranger an `anyone` rule lets in).",
+        (status = 200, description = "Let it through; the `Remote-*` headers name the user (empty for a stranger an `anyone` rule lets in).",
             headers(
                 ("Remote-User" = String, description = "The username."),
                 ("Remote-Name" = String, description = "The display name."),
@@ -108,22 +108,26 @@ async fn answer(door: Door, req: &HttpRequest, state: &AppState) -> Result<HttpR
     })
 }
 
-/// 200 with the user's `Remote-*` headers.
+/// 200 with the user's `Remote-*` headers, all four always present (empty for a stranger
+/// an `anyone` rule lets in): proxies that copy them (Caddy's `copy_headers`) then always
+/// overwrite what the client sent, and never pass on a placeholder of their own.
 fn allowed(user: Option<&User>) -> HttpResponse {
     let mut ok = HttpResponse::Ok();
     ok.insert_header((header::CACHE_CONTROL, "no-store"));
-    if let Some(user) = user {
+    let fields = user.map_or(["", "", "", ""], |user| {
         let email = user.email.as_deref().unwrap_or_default();
-        for (name, value) in [
-            ("Remote-User", user.username.as_str()),
-            ("Remote-Name", user.name.as_str()),
-            ("Remote-Email", email),
-            ("Remote-Groups", ""),
-        ] {
-            // Validated fields hold no control characters, so each is a valid value.
-            if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
-                ok.insert_header((name, value));
-            }
+        [user.username.as_str(), user.name.as_str(), email, ""]
+    });
+    let names = [
+        "Remote-User",
+        "Remote-Name",
+        "Remote-Email",
+        "Remote-Groups",
+    ];
+    for (name, value) in names.into_iter().zip(fields) {
+        // Validated fields hold no control characters, so each is a valid value.
+        if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
+            ok.insert_header((name, value));
         }
     }
     ok.finish()
