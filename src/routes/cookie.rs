@@ -64,14 +64,15 @@ impl CookiePolicy {
     }
 
     /// Whether `req`'s `Origin` is allowed to change state with the cookie: one of the
-    /// configured origins, or, with none configured, the request's own host. A request
+    /// configured origins, or the request's own host (a page of Roster's, such as the
+    /// console; a browser never lets a page of another site set `Host`). A request
     /// without `Origin` is refused (browsers send it with every such request).
     pub fn same_origin(&self, req: &HttpRequest) -> bool {
         let Some(origin) = req.headers().get(ORIGIN).and_then(|o| o.to_str().ok()) else {
             return false;
         };
-        if !self.origins.is_empty() {
-            return self.origins.iter().any(|allowed| allowed == origin);
+        if self.origins.iter().any(|allowed| allowed == origin) {
+            return true;
         }
         let host = req.headers().get(HOST).and_then(|h| h.to_str().ok());
         let origin_host = origin.split_once("://").map(|(_, host)| host);

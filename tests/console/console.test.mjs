@@ -829,7 +829,7 @@ test("signing out empties the address: the next person starts from their own vie
   await page.getByRole("link", { name: "Audit log" }).click();
   await page.getByLabel("User (id or username)").fill("norma");
   await page.waitForFunction(() => window.location.hash === "#/audit?user=norma");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.getByText("You have signed out.").waitFor();
   assert.equal(new URL(page.url()).hash, "");
   // At the same browser, the next admin lands on the users, unfiltered.
@@ -851,7 +851,7 @@ test("a normal user sees only their profile and changes their password", async (
   assert.equal(await page.locator("dl.facts").getByText("Norma Jean").count(), 1);
   await page.goto(`${base}/#/users`);
   await page.getByRole("heading", { name: "My profile" }).waitFor();
-  assert.equal(await page.locator("table").count(), 0);
+  assert.equal(await page.getByRole("table", { name: "Users" }).count(), 0);
 
   const form = page.locator("form", { has: page.getByRole("heading", { name: "Change password" }) });
   await form.getByLabel("Current password").fill("not-my-password");
@@ -867,7 +867,7 @@ test("a normal user sees only their profile and changes their password", async (
   await form.getByText("Your password was changed. Your other sessions were ended.").waitFor();
   assert.deepEqual(await unlabelledControls(page), []);
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.getByText("You have signed out.").waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem("roster.token")), null);
   assert.equal((await api("POST", "/login", { body: NORMAL })).status, 401);
@@ -877,6 +877,67 @@ test("a normal user sees only their profile and changes their password", async (
   assert.equal(await page.getByText("You have signed out.").count(), 0);
   await signIn(page, { username: NORMAL.username, password: "norma-violet-harbour-3" });
   await page.getByRole("heading", { name: "My profile" }).waitFor();
+});
+
+test("the profile lists where one is signed in, and signs out another browser", async () => {
+  const sam = { username: "sam", password: "sam-glacier-kettle" };
+  const made = await api("PUT", "/users", {
+    token: adminToken,
+    body: { ...sam, email: "sam@example.com", name: "Sam Vimes" },
+  });
+  assert.equal(made.status, 200);
+  const here = await newPage();
+  const there = await newPage({ userAgent: "SamsPhone/2.0" });
+  await signIn(there, sam);
+  await there.getByRole("heading", { name: "My profile" }).waitFor();
+  await signIn(here, sam);
+  const sessions = here.getByRole("table", { name: "Your sessions" });
+  await sessions.waitFor();
+  assert.equal(await sessions.locator("tbody tr").count(), 2);
+  const phone = sessions.locator("tbody tr", { hasText: "SamsPhone/2.0" });
+  assert.equal(await sessions.locator("tbody tr", { hasText: "This browser" }).count(), 1);
+  await phone.getByRole("button", { name: /^Sign out/ }).click();
+  await here.getByText("That session is signed out.").waitFor();
+  assert.equal(await sessions.locator("tbody tr").count(), 1);
+  // The other browser is signed out on its next request.
+  await there.reload();
+  await there.getByRole("heading", { name: "Sign in to Roster" }).waitFor();
+  assert.deepEqual(await unlabelledControls(here), []);
+});
+
+test("an API token: made with chosen scopes, its secret shown once with Copy, then revoked", async () => {
+  const page = await newPage({ permissions: ["clipboard-read", "clipboard-write"] });
+  await signIn(page, { username: "sam", password: "sam-glacier-kettle" });
+  const card = page.locator("section", { has: page.getByRole("heading", { name: "API tokens" }) });
+  await card.getByText("You have no API tokens.").waitFor();
+  // A normal user is offered only the scopes of their own account.
+  assert.equal(await card.getByLabel(/users:read/).count(), 0);
+  await card.getByRole("button", { name: "Create token" }).click();
+  await card.getByText("Give the token a title.").waitFor();
+  await card.getByText("Choose at least one thing it may do.").waitFor();
+  await card.getByLabel("Title").fill("deploy script");
+  await card.getByRole("checkbox", { name: /account: Your own account/ }).check();
+  await card.getByRole("button", { name: "Create token" }).click();
+  const secret = card.getByLabel("Token", { exact: true });
+  await secret.waitFor();
+  const value = await secret.inputValue();
+  assert.match(value, /^roster_[A-Za-z0-9_-]{43}$/);
+  await card.getByRole("button", { name: "Copy" }).click();
+  await card.getByText("Copied.").waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), value);
+  assert.equal((await api("GET", "/user", { token: value })).data.username, "sam");
+  const row = card.getByRole("table", { name: "Your API tokens" }).locator("tbody tr", { hasText: "deploy script" });
+  await row.waitFor();
+  assert.match(await row.textContent(), /account/);
+  // Shown once: a reload lists the token without its secret.
+  await page.reload();
+  await row.waitFor();
+  assert.equal(await card.getByLabel("Token", { exact: true }).count(), 0);
+  assert.equal((await page.content()).includes(value), false);
+  await row.getByRole("button", { name: "Revoke the token deploy script" }).click();
+  await card.getByText('The token "deploy script" is revoked.').waitFor();
+  assert.equal((await api("GET", "/user", { token: value })).status, 401);
+  assert.deepEqual(await unlabelledControls(page), []);
 });
 
 test("a forgotten password: a reset link by mail, then sign-in with the new one", async () => {

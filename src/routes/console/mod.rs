@@ -41,6 +41,7 @@ const INDEX: Asset = asset!("index.html", "text/html; charset=utf-8");
 const ASSETS: &[Asset] = &[
     asset!("console.css", "text/css; charset=utf-8"),
     asset!("favicon.svg", "image/svg+xml"),
+    asset!("access.js", "text/javascript; charset=utf-8"),
     asset!("address.js", "text/javascript; charset=utf-8"),
     asset!("api.js", "text/javascript; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
@@ -50,6 +51,7 @@ const ASSETS: &[Asset] = &[
     asset!("links.js", "text/javascript; charset=utf-8"),
     asset!("profile.js", "text/javascript; charset=utf-8"),
     asset!("register.js", "text/javascript; charset=utf-8"),
+    asset!("returnto.js", "text/javascript; charset=utf-8"),
     asset!("signin.js", "text/javascript; charset=utf-8"),
     asset!("user_dialog.js", "text/javascript; charset=utf-8"),
     asset!("users.js", "text/javascript; charset=utf-8"),

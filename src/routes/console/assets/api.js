@@ -1,10 +1,15 @@
 // The one place the console talks to Roster: JSON in, JSON or an ApiError out.
-// The token lives in memory and in sessionStorage (this tab only, gone when it closes),
-// and only ever travels in the Authorization header.
+// Signing in sets the session cookie too (HttpOnly: this script never sees it), which
+// signs the browser into the apps behind the proxy. The token lives in memory and in
+// sessionStorage (this tab only, gone when it closes) and travels in the Authorization
+// header; a tab without it (a new tab, a return from an app's sign-in redirect) runs on
+// the cookie alone, which the same-origin requests of this page carry.
 
 const TOKEN_KEY = "roster.token";
 
 let token = sessionStorage.getItem(TOKEN_KEY);
+/** Whether this tab runs on the session cookie (no token of its own). */
+let onCookie = false;
 let sessionEnded = () => {};
 
 /** An answer of the API that was not a success: its HTTP status and `{code, message}`. */
@@ -26,9 +31,25 @@ export function signedIn() {
   return token !== null;
 }
 
-/** Keeps a new token, or forgets it with `null`. */
+/**
+ * Whether the session cookie signs this browser in: `GET /user` with it alone. Nothing
+ * is said when it does not (there was no session to lose). Resolves to the user or null.
+ */
+export async function cookieSession() {
+  onCookie = true;
+  try {
+    const { data } = await call("GET", "/user", { quiet: true });
+    return data;
+  } catch {
+    onCookie = false;
+    return null;
+  }
+}
+
+/** Keeps a new token, or forgets it with `null` (and the cookie session with it). */
 export function setToken(value) {
   token = value;
+  onCookie = false;
   if (value === null) {
     sessionStorage.removeItem(TOKEN_KEY);
   } else {
@@ -43,9 +64,10 @@ export function onSessionEnded(handler) {
 
 /**
  * Calls `method /api/v1{path}`. `query` values are sent literally (URL-encoded);
- * empty ones are left out. Resolves to `{data, headers}`.
+ * empty ones are left out. Resolves to `{data, headers}`. An ended session is reported
+ * (onSessionEnded) unless `quiet`.
  */
-export async function call(method, path, { body, query } = {}) {
+export async function call(method, path, { body, query, quiet = false } = {}) {
   const url = new URL(`/api/v1${path}`, window.location.origin);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") {
@@ -61,7 +83,8 @@ export async function call(method, path, { body, query } = {}) {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
+      // The session cookie goes along (same origin only); the token, when held, wins.
+      credentials: "same-origin",
       cache: "no-store",
     });
   } catch {
@@ -74,7 +97,7 @@ export async function call(method, path, { body, query } = {}) {
     Number(data?.code ?? 0),
     String(data?.message ?? `Unexpected answer from the server (HTTP ${response.status}).`),
   );
-  if (error.endedSession && token !== null) {
+  if (error.endedSession && (token !== null || onCookie) && !quiet) {
     setToken(null);
     sessionEnded(error);
   }

@@ -3,10 +3,11 @@
 // parameters (page, search, filters) live in the address too (address.js).
 
 import { addressShown, clearAddress, markShown, readAddress } from "./address.js";
-import { call, onSessionEnded, serverInfo, setToken, signedIn } from "./api.js";
+import { call, cookieSession, onSessionEnded, serverInfo, setToken, signedIn } from "./api.js";
 import { renderAudit } from "./audit.js";
 import { mailLink, renderMailLink } from "./links.js";
 import { renderProfile } from "./profile.js";
+import { returnAddress, returnRequested } from "./returnto.js";
 import { renderSignIn } from "./signin.js";
 import { renderUsers } from "./users.js";
 
@@ -68,6 +69,7 @@ async function start() {
     if (!error.endedSession) showSignIn(error.message);
     return;
   }
+  if (await goBack()) return;
   showChrome();
   if (!window.location.hash) {
     // Without a hashchange event: route() below renders the view once.
@@ -111,6 +113,21 @@ function route({ redraw = false } = {}) {
   main.querySelector("h1")?.focus();
 }
 
+/**
+ * Sends the browser back to the app that sent it here to sign in, when Roster allows
+ * that address; resolves to whether it did.
+ */
+async function goBack() {
+  if (returnRequested() === null) return false;
+  const url = await returnAddress();
+  // Once handled, the address has no rd: the back button or a reload shows the console.
+  window.history.replaceState(null, "", window.location.pathname + window.location.hash);
+  if (url === null) return false;
+  main.replaceChildren(Object.assign(document.createElement("p"), { textContent: "Signed in. Taking you back…" }));
+  window.location.assign(url);
+  return true;
+}
+
 document.getElementById("sign-out").addEventListener("click", async () => {
   try {
     await call("POST", "/logout");
@@ -135,5 +152,6 @@ if (link) {
 } else if (signedIn()) {
   start();
 } else {
-  showSignIn();
+  // Signed in elsewhere in this browser (another tab, an app behind the proxy)?
+  cookieSession().then((user) => (user ? start() : showSignIn()));
 }

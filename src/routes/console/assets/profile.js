@@ -1,6 +1,7 @@
-// The signed-in user's own page: their account, and a password change that needs the
-// current password.
+// The signed-in user's own page: their account, a password change that needs the
+// current password, where they are signed in, and their API tokens.
 
+import { sessionsCard, tokensCard } from "./access.js";
 import { call } from "./api.js";
 import {
   busy,
@@ -84,6 +85,8 @@ export function renderProfile(main, { me }) {
       h("div", { class: "view-head" }, h("h1", { id: "profile-title", tabindex: "-1", text: "My profile" })),
       h("div", { class: "card" }, facts),
       form,
+      sessionsCard(),
+      tokensCard(me),
     ),
   );
 }

@@ -1,4 +1,5 @@
-// The sign-in form: POST /api/v1/login, then the app takes over with the new token.
+// The sign-in form: POST /api/v1/login (which sets the session cookie too), then the app
+// takes over with the new token.
 
 import { call, serverInfo, setToken } from "./api.js";
 import { busy, clearErrors, field, h, replaceChildren, say, statusLine } from "./dom.js";
@@ -42,7 +43,8 @@ export function renderSignIn(main, { notice, onSignedIn }) {
     await busy(submit, async () => {
       try {
         const { data } = await call("POST", "/login", {
-          body: { username: username.input.value, password: password.input.value },
+          // The cookie signs this browser into the apps behind the proxy too.
+          body: { username: username.input.value, password: password.input.value, cookie: true },
         });
         setToken(data.token);
         await onSignedIn();
