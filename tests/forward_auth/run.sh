@@ -195,5 +195,15 @@ for proxy in nginx caddy; do
     test "$(status "$port" app.example.test / -H "$cookie" -H 'Accept: text/html')" = 302
 done
 
+# A real browser through the whole round trip (playwright-core from the console tests).
+if [ ! -d tests/console/node_modules/playwright-core ]; then
+  (cd tests/console && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+while IFS= read -r line; do
+  echo "$line"
+  case $line in "ok   browser:"*) passed=$((passed + 1)) ;; "FAIL browser:"*) failed=$((failed + 1)) ;; esac
+done < <(timeout 120 node tests/forward_auth/browser.mjs "$nginx_port" "$caddy_port" alice alice-glacier-kettle-1 2>&1 \
+  || echo "FAIL browser: the run ended early")
+
 echo "forward-auth behind nginx and Caddy: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
