@@ -54,7 +54,11 @@ login() { curl -fs -X POST "http://127.0.0.1:18811/api/v1/login" -H 'content-typ
 start_roster() { # database-url
     # 16 logins of one user at once: the username's limit must leave room for them all in
     # flight (each counts as a possible failure until its password is checked).
+    # Forward-auth as deployed: the proxy trusted, and rules to match (the asked-for URL
+    # falls through them to the default).
     ROSTER_DATABASE_URL=$1 ROSTER_BIND=127.0.0.1:18811 ROSTER_THROTTLE_MAX_FAILURES=32 RUST_LOG=warn \
+        ROSTER_TRUSTED_PROXIES=127.0.0.1/32 \
+        ROSTER_ACCESS='[{"host": "wiki.example.com", "path": "/admin", "allow": "admins"}, {"host": "*.ops.example.com", "allow": ["alice", "group:ops"]}]' \
         setsid "$roster" serve >>"$work/roster.log" 2>&1 &
     roster_pid=$!
     pids+=("$roster_pid")
@@ -89,6 +93,9 @@ start_roster "sqlite://$work/10k.db"
 token=$(login benchadmin)
 by_id=$(load 64 2 "http://127.0.0.1:18811/api/v1/users/5" -s benches/report.lua -H "Authorization: Bearer $token")
 current=$(load 64 2 "http://127.0.0.1:18811/api/v1/user" -s benches/report.lua -H "Authorization: Bearer $token")
+# nginx's auth_request, as its subrequest arrives: the session, and the URL it guards.
+forward=$(load 64 2 "http://127.0.0.1:18811/api/v1/auth/request" -s benches/report.lua -H "Authorization: Bearer $token" \
+    -H "X-Original-URL: https://app.example.com/some/page?x=1")
 
 # -- Logins: a 16-connection storm, and GET /user beside it ------------------------------
 echo "== login storm (16 connections) with GET /api/v1/user beside it" >&2
@@ -167,9 +174,9 @@ if [[ -n $pg_admin ]]; then
 fi
 
 # -- The table -------------------------------------------------------------------------------
-python3 - "$results" "$reference" "$by_id" "$current" "$logins" "$beside" "$verify_ms" "$cores" "$storm_peak" "$big" "$busy_rate" <<'PY'
+python3 - "$results" "$reference" "$by_id" "$current" "$logins" "$beside" "$verify_ms" "$cores" "$storm_peak" "$big" "$busy_rate" "$forward" <<'PY'
 import sys
-results, reference, by_id, current, logins, beside, verify_ms, cores, storm_peak, big, busy_rate = sys.argv[1:]
+results, reference, by_id, current, logins, beside, verify_ms, cores, storm_peak, big, busy_rate, forward = sys.argv[1:]
 def parse(line):
     rps, p50, p99, non2xx, errors = line.split()
     return float(rps), float(p50), float(p99), int(non2xx), int(errors)
@@ -178,7 +185,7 @@ print(f"\nRoster benchmark, one run, {cores} cores; wrk over loopback on the sam
 print("| scenario | req/s | p50 ms | p99 ms | reference | ratio | target |")
 print("|---|---|---|---|---|---|---|")
 print(f"| reference: fixed user after a token check (actix-web only) | {ref[0]:.0f} | {ref[1]:.3f} | {ref[2]:.3f} | | | |")
-for label, line in [("GET /api/v1/users/:id, 10k users, 64 conns", by_id), ("GET /api/v1/user, 64 conns", current)]:
+for label, line in [("GET /api/v1/users/:id, 10k users, 64 conns", by_id), ("GET /api/v1/user, 64 conns", current), ("GET /api/v1/auth/request (forward-auth), 64 conns", forward)]:
     r = parse(line)
     bad = f" ({r[3]} non-2xx, {r[4]} errors)" if r[3] or r[4] else ""
     print(f"| {label}{bad} | {r[0]:.0f} | {r[1]:.3f} | {r[2]:.3f} | ceiling | {r[0]/ref[0]:.2f}× req/s, {r[2]/ref[2]:.2f}× p99 | ≥ 0.50× req/s, ≤ 3× p99 |")
