@@ -54,7 +54,7 @@ impl Accounts {
     pub async fn forward_auth(
         &self,
         credential: Option<Credential>,
-        target: Option<Target>,
+        target: Option<&Target>,
     ) -> Result<Passage, AccountError> {
         let rules = &self.rules.access;
         let visitor = match credential {

@@ -249,13 +249,20 @@ impl Target {
             return None;
         }
         let host = url.host_str()?.to_ascii_lowercase();
-        let decoded = collapse_slashes(&percent_decode_str(url.path()).decode_utf8_lossy());
-        // A second pass of dot-segment removal catches `%2e%2e` that decoding revealed.
-        let resolved = Url::parse("http://h/")
-            .ok()?
-            .join(&decoded.replace('?', "%3F").replace('#', "%23"))
-            .ok()?;
-        let path = collapse_slashes(&percent_decode_str(resolved.path()).decode_utf8_lossy());
+        let raw = url.path();
+        // The parser resolved the dot segments already; only escapes and doubled slashes
+        // need more work (the common path has neither, and forward-auth runs per request).
+        let path = if !raw.contains('%') && !raw.contains("//") {
+            raw.to_owned()
+        } else {
+            let decoded = collapse_slashes(&percent_decode_str(raw).decode_utf8_lossy());
+            // A second pass of dot-segment removal catches `%2e%2e` that decoding revealed.
+            let resolved = Url::parse("http://h/")
+                .ok()?
+                .join(&decoded.replace('?', "%3F").replace('#', "%23"))
+                .ok()?;
+            collapse_slashes(&percent_decode_str(resolved.path()).decode_utf8_lossy())
+        };
         Some(Self { url, host, path })
     }
 

@@ -116,7 +116,8 @@ pub fn insert(conn: &mut Conn, token: &NewToken) -> Result<i64, StoreError> {
 
 /// The enabled user owning the unexpired token with this hash, and the token: one
 /// indexed query per authenticated request, and at most once a minute per token a write
-/// of its `last_used` (conditional, so instances racing to write it write it once).
+/// of its `last_used` (conditional, so instances racing to write it write it once; best
+/// effort, so a full disk does not stop reads).
 pub fn authenticate(
     conn: &mut Conn,
     token_hash: &str,
@@ -132,13 +133,18 @@ pub fn authenticate(
         .optional())?;
     if let Some((_, token)) = &found {
         if now - token.last_used >= LAST_USED_RESOLUTION {
-            diesel::update(
+            // Best effort: a read must not fail because this bookkeeping cannot be written
+            // (a full disk, a lock held past the timeout).
+            let touched = diesel::update(
                 tokens::table
                     .find(token.id)
                     .filter(tokens::last_used.le(now - LAST_USED_RESOLUTION)),
             )
             .set(tokens::last_used.eq(now))
-            .execute(conn)?;
+            .execute(conn);
+            if let Err(e) = touched {
+                log::warn!(target: "roster::tokens", "cannot record a token's last use: {e}");
+            }
         }
     }
     Ok(found)

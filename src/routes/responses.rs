@@ -85,6 +85,20 @@ pub struct Forbidden(ErrorBody<'static>);
 )]
 pub struct NotFound(ErrorBody<'static>);
 
+/// 200 of forward-auth: let the request through, naming the user.
+#[derive(ToResponse)]
+#[response(
+    description = "Let it through; the `Remote-*` headers name the user (all four always \
+        present, empty for a stranger an `anyone` rule lets in).",
+    headers(
+        ("Remote-User" = String, description = "The username."),
+        ("Remote-Name" = String, description = "The display name."),
+        ("Remote-Email" = String, description = "The email address (may be empty)."),
+        ("Remote-Groups" = String, description = "Comma-separated group names."),
+    )
+)]
+pub struct Passed;
+
 /// 404: no session or API token with this id among those the caller may see.
 #[derive(ToResponse)]
 #[response(

@@ -13,8 +13,8 @@ use utoipa_swagger_ui::Config;
 
 use super::error::ApiError;
 use super::responses::{
-    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout, TokenNotFound,
-    TooManyRequests, Unauthenticated, Unavailable, UnsupportedMediaType,
+    BadRequest, Forbidden, InternalError, NotFound, Passed, PayloadTooLarge, RequestTimeout,
+    TokenNotFound, TooManyRequests, Unauthenticated, Unavailable, UnsupportedMediaType,
 };
 use super::v1;
 
@@ -69,6 +69,7 @@ pub const PAGE_PATH: &str = "/api/v1/docs/";
         Forbidden,
         NotFound,
         TokenNotFound,
+        Passed,
         RequestTimeout,
         PayloadTooLarge,
         UnsupportedMediaType,
