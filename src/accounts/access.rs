@@ -80,7 +80,7 @@ impl Accounts {
         };
         let groups: Vec<String> = Vec::new();
         let verdict = rules
-            .allow_for(&target)
+            .allow_for(target)
             .verdict(visitor.as_ref().map(|s| Visitor {
                 username: &s.user.username,
                 is_admin: s.user.is_admin,
