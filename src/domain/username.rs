@@ -1,7 +1,9 @@
 use super::ValidationError;
 
-/// A login name: 1–64 ASCII letters, digits, `.`, `_` or `-`, with at least one letter or
-/// digit (`.`, `..` and `-` would read as paths or options).
+/// A login name: 1–64 ASCII letters, digits, `.`, `_`, `-`, `@` or `+`, with at least one
+/// letter or digit (`.`, `..` and `-` would read as paths or options). `@` and `+` because
+/// identity providers provision the person's sign-in address as the username
+/// (`alice@contoso.com`, `a.b+ops@example.com`).
 ///
 /// ASCII only, so that "unique ignoring case" means the same thing on every backend and
 /// look-alike Unicode names cannot impersonate each other.
@@ -24,10 +26,10 @@ impl Username {
         }
         if !raw
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@' | b'+'))
         {
             return Err(ValidationError::Username(
-                "The username may only contain letters (a-z, A-Z), digits, '.', '_' and '-'.",
+                "The username may only contain letters (a-z, A-Z), digits, '.', '_', '-', '@' and '+'.",
             ));
         }
         if !raw.bytes().any(|b| b.is_ascii_alphanumeric()) {
@@ -50,7 +52,16 @@ mod tests {
 
     #[test]
     fn accepts_the_allowed_alphabet() {
-        for ok in ["a", "user24", "Jane.Doe_1-x", "-x-", "7", &"x".repeat(64)] {
+        for ok in [
+            "a",
+            "user24",
+            "Jane.Doe_1-x",
+            "-x-",
+            "7",
+            "alice@contoso.com",
+            "a.b+ops@example.com",
+            &"x".repeat(64),
+        ] {
             assert_eq!(Username::parse(ok.to_owned()).unwrap().as_str(), ok);
         }
     }
@@ -61,7 +72,8 @@ mod tests {
             "",
             " ",
             "a b",
-            "a@b",
+            "@+",
+            "a#b",
             "ünïcode",
             "tab\t",
             "semi;colon",

@@ -190,3 +190,39 @@ backend_tests! {
         assert_eq!(created.header("location").unwrap(), "/api/v1/users/2");
     }
 }
+
+mod sign_in_addresses {
+    //! Identity providers provision the sign-in address as the username: `@` and `+` are
+    //! accepted on every door, with the same case-insensitive uniqueness.
+
+    use serde_json::json;
+
+    use crate::admin_cli::user_command;
+    use crate::helpers::TestApp;
+
+    backend_tests! {
+        async fn usernames_may_be_sign_in_addresses_on_every_door() {
+            let app = TestApp::spawn().await;
+            let admin = app.admin().await;
+            let body = json!({"username": "alice@contoso.com", "password": "alice-glacier-kettle", "email": "alice@contoso.com"});
+            let made = app.put("/users", Some(&admin.token), body).await;
+            assert_eq!(made.ok()["username"], "alice@contoso.com");
+            let clash = json!({"username": "ALICE@Contoso.com", "password": "alice-glacier-kettle", "email": "other@contoso.com"});
+            app.put("/users", Some(&admin.token), clash).await.assert_error(400, 1020);
+            app.login("Alice@Contoso.COM", "alice-glacier-kettle").await.ok();
+
+            let registered = app.register("a.b+ops@example.com", "plum-kayak-41-zebra", "ab@example.com").await;
+            assert!(registered.ok()["token"].is_string());
+            app.register("a#b", "plum-kayak-41-zebra", "c@example.com").await.assert_error(400, 1010);
+
+            user_command(&app.database.url, &["create", "carol+test@example.org", "--password-stdin"], "carol-glacier-kettle-1\n").success();
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), "{\"username\": \"dave@example.net\", \"password\": \"dave-glacier-kettle-1\"}\n").unwrap();
+            user_command(&app.database.url, &["import", file.path().to_str().unwrap()], "").success();
+            let names: Vec<String> = app.all_users(&admin).await.iter().map(|u| u["username"].as_str().unwrap().to_owned()).collect();
+            for name in ["alice@contoso.com", "a.b+ops@example.com", "carol+test@example.org", "dave@example.net"] {
+                assert!(names.contains(&name.to_owned()), "{name} in {names:?}");
+            }
+        }
+    }
+}

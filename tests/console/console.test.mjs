@@ -438,7 +438,7 @@ test("a form shows every mistake at once, before sending anything", async () => 
       passwordRepeat: await errorOf("passwordRepeat").textContent(),
     },
     {
-      username: "Only letters (a-z, A-Z), digits, “.”, “_” and “-”, without spaces.",
+      username: "Only letters (a-z, A-Z), digits, “.”, “_”, “-”, “@” and “+”, without spaces.",
       email: "Enter an email address such as name@example.com.",
       password: "At least 8 characters, please: this one has 5.",
       passwordRepeat: "The two passwords differ: type the same one twice.",

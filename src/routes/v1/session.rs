@@ -25,10 +25,10 @@ use crate::views::{MessageView, PendingRegistrationView, TokenView};
 #[serde(deny_unknown_fields)]
 #[schema(as = Registration)]
 pub(crate) struct RegisterBody {
-    /// 1–64 of `A-Z a-z 0-9 . _ -`, at least one a letter or digit; unique ignoring case.
+    /// 1–64 of `A-Z a-z 0-9 . _ - @ +`, at least one a letter or digit; unique ignoring case.
     #[schema(
         example = "frida",
-        pattern = "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
+        pattern = "^[A-Za-z0-9._@+-]*[A-Za-z0-9][A-Za-z0-9._@+-]*$",
         max_length = 64
     )]
     username: String,

@@ -41,10 +41,10 @@ struct ListQuery {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(as = NewUser)]
 pub(crate) struct CreateUserBody {
-    /// 1–64 of `A-Z a-z 0-9 . _ -`, at least one a letter or digit; unique ignoring case.
+    /// 1–64 of `A-Z a-z 0-9 . _ - @ +`, at least one a letter or digit; unique ignoring case.
     #[schema(
         example = "frida",
-        pattern = "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
+        pattern = "^[A-Za-z0-9._@+-]*[A-Za-z0-9][A-Za-z0-9._@+-]*$",
         max_length = 64
     )]
     username: String,
@@ -98,13 +98,13 @@ impl TryFrom<CreateUserBody> for NewUser {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schema(as = UserUpdate)]
 pub(crate) struct UpdateUserBody {
-    /// 1–64 of `A-Z a-z 0-9 . _ -`, at least one a letter or digit; unique ignoring case.
+    /// 1–64 of `A-Z a-z 0-9 . _ - @ +`, at least one a letter or digit; unique ignoring case.
     /// Absent: kept; never `null`.
     #[serde(default, deserialize_with = "body::not_null")]
     #[schema(
         value_type = String,
         example = "frida.k",
-        pattern = "^[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$",
+        pattern = "^[A-Za-z0-9._@+-]*[A-Za-z0-9][A-Za-z0-9._@+-]*$",
         max_length = 64
     )]
     username: Option<String>,

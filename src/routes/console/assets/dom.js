@@ -130,8 +130,8 @@ export function field({
 /** What is wrong with a username by Roster's naming rules (as the server checks them). */
 export function usernameProblem(text) {
   if (text.length > 64) return "At most 64 characters.";
-  if (!/^[A-Za-z0-9._-]+$/.test(text)) {
-    return "Only letters (a-z, A-Z), digits, “.”, “_” and “-”, without spaces.";
+  if (!/^[A-Za-z0-9._@+-]+$/.test(text)) {
+    return "Only letters (a-z, A-Z), digits, “.”, “_”, “-”, “@” and “+”, without spaces.";
   }
   if (!/[A-Za-z0-9]/.test(text)) return "At least one letter or digit.";
   return "";
