@@ -6,6 +6,7 @@ use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::accounts::CountedGroup;
 use crate::auth::token::{IssuedToken, NEVER};
 use crate::domain::Scope;
 use crate::models::token::TokenRow;
@@ -284,6 +285,43 @@ impl CreatedTokenView {
             scopes: shown.scopes,
             expires_at: shown.expires_at,
             created: shown.created,
+        }
+    }
+}
+
+/// A group, with how many members it has.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Group)]
+pub struct GroupView {
+    #[schema(example = 3)]
+    id: i64,
+    /// 1–64 of `A-Z a-z 0-9 . _ -` and space, a letter or digit first and last; unique
+    /// ignoring case.
+    #[schema(example = "ops")]
+    name: String,
+    /// At most 1000 characters; may be empty.
+    #[schema(example = "On call this week")]
+    description: String,
+    /// Unix seconds.
+    #[schema(example = 1763900000)]
+    created: i64,
+    /// Unix seconds.
+    #[schema(example = 1763900000)]
+    updated: i64,
+    #[schema(example = 4)]
+    member_count: i64,
+}
+
+impl From<CountedGroup> for GroupView {
+    fn from(CountedGroup { group, members }: CountedGroup) -> Self {
+        Self {
+            id: group.id,
+            name: group.name,
+            description: group.description,
+            created: group.created,
+            updated: group.updated,
+            member_count: members,
         }
     }
 }

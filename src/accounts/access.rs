@@ -6,10 +6,11 @@
 use url::Url;
 
 use crate::domain::{AccessRules, Scope, Target, Verdict, Visitor};
+use crate::models::group::Group;
 use crate::models::token::TokenKind;
 use crate::models::User;
 
-use super::{AccountError, Accounts, Session};
+use super::{authenticate, AccountError, Accounts, Session};
 
 /// How the request to let through presented itself.
 #[derive(Debug, Clone)]
@@ -27,11 +28,20 @@ pub enum Credential {
     },
 }
 
+/// A signed-in user and the names of its groups.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The account, as it is now.
+    pub user: User,
+    /// Its groups' names, by name.
+    pub groups: Vec<String>,
+}
+
 /// The answer for the proxy.
 #[derive(Debug, Clone)]
 pub enum Passage {
     /// Let it through; the user, when signed in (an `anyone` rule lets strangers in too).
-    Allowed(Option<User>),
+    Allowed(Option<Member>),
     /// Not signed in (or the credential is invalid): sign in first.
     SignInNeeded,
     /// Signed in, but not allowed there (or the token lacks the `forward-auth` scope).
@@ -59,7 +69,7 @@ impl Accounts {
         let rules = &self.rules.access;
         let visitor = match credential {
             Some(credential) => match self.forward_session(credential).await? {
-                Some(Ok(session)) => Some(session),
+                Some(Ok(visitor)) => Some(visitor),
                 Some(Err(denied)) => return Ok(denied),
                 None => None,
             },
@@ -74,31 +84,36 @@ impl Accounts {
                 return Ok(Passage::Denied);
             }
             return Ok(match visitor {
-                Some(session) => Passage::Allowed(Some(session.user)),
+                Some(member) => Passage::Allowed(Some(member)),
                 None => Passage::SignInNeeded,
             });
         };
-        let groups: Vec<String> = Vec::new();
+        // Group names are ASCII, so the rules' lower-cased names compare ignoring case.
+        let lowered: Vec<String> = visitor
+            .iter()
+            .flat_map(|m| m.groups.iter().map(|g| g.to_ascii_lowercase()))
+            .collect();
         let verdict = rules
             .allow_for(target)
-            .verdict(visitor.as_ref().map(|s| Visitor {
-                username: &s.user.username,
-                is_admin: s.user.is_admin,
-                groups: &groups,
+            .verdict(visitor.as_ref().map(|m| Visitor {
+                username: &m.user.username,
+                is_admin: m.user.is_admin,
+                groups: &lowered,
             }));
         Ok(match verdict {
-            Verdict::Allowed => Passage::Allowed(visitor.map(|s| s.user)),
+            Verdict::Allowed => Passage::Allowed(visitor),
             Verdict::SignInNeeded => Passage::SignInNeeded,
             Verdict::Denied => Passage::Denied,
         })
     }
 
-    /// The session behind `credential`: `None` when it is invalid (not signed in),
-    /// `Err(Denied)` when it is valid but may not be used here.
+    /// The user behind `credential`, with its groups (read in the same trip to the
+    /// database): `None` when the credential is invalid (not signed in), `Err(Denied)`
+    /// when it is valid but may not be used here.
     async fn forward_session(
         &self,
         credential: Credential,
-    ) -> Result<Option<Result<Session, Passage>>, AccountError> {
+    ) -> Result<Option<Result<Member, Passage>>, AccountError> {
         let (hash, basic_user) = match credential {
             Credential::Token(hash) => (hash, None),
             Credential::Basic {
@@ -106,8 +121,17 @@ impl Accounts {
                 token_hash,
             } => (token_hash, Some(username)),
         };
-        let session = match self.session(hash).await {
-            Ok(session) => session,
+        let now = self.now();
+        let found = self
+            .store
+            .run(move |conn| {
+                let session = authenticate(conn, &hash, now)?;
+                let groups = Group::of_user(conn, session.user.id)?;
+                Ok::<_, AccountError>((session, groups.into_iter().map(|g| g.name).collect()))
+            })
+            .await;
+        let (session, groups): (Session, Vec<String>) = match found {
+            Ok(found) => found,
             Err(AccountError::InvalidToken) => return Ok(None),
             Err(other) => return Err(other),
         };
@@ -119,7 +143,10 @@ impl Accounts {
             }
         }
         Ok(Some(match session.require(Scope::ForwardAuth) {
-            Ok(()) => Ok(session),
+            Ok(()) => Ok(Member {
+                user: session.user,
+                groups,
+            }),
             Err(_) => Err(Passage::Denied),
         }))
     }

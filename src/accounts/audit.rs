@@ -44,12 +44,16 @@ pub(super) fn insert(conn: &mut Conn, entries: &[NewAuditEntry]) -> Result<(), S
 pub(super) fn log_line(entry: &NewAuditEntry) {
     log::info!(
         target: "roster::audit",
-        "{} actor={} target={} username={:?} ip={}",
+        "{} actor={} target={} username={:?} ip={}{}",
         entry.event,
         shown(entry.actor_id),
         shown(entry.target_id),
         entry.username.as_deref().unwrap_or(""),
-        entry.ip
+        entry.ip,
+        entry
+            .group_name
+            .as_deref()
+            .map_or_else(String::new, |group| format!(" group={group:?}"))
     );
 }
 

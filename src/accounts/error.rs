@@ -64,6 +64,15 @@ pub enum AccountError {
     /// Signed in, but the access rules do not let this user reach this address.
     #[error("The access rules do not allow this account here.")]
     AccessDenied,
+    /// No group with this id.
+    #[error("The group does not exist.")]
+    GroupNotFound,
+    /// Another group has this name, ignoring case.
+    #[error("A group with this name already exists.")]
+    GroupNameTaken,
+    /// Removing a user from a group it is not in.
+    #[error("The user is not a member of this group.")]
+    NotAMember,
     /// No session with this id among the caller's (or the user's).
     #[error("The session does not exist.")]
     SessionNotFound,
@@ -132,6 +141,8 @@ impl From<StoreError> for AccountError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::UserNotFound => Self::UserNotFound,
+            StoreError::GroupNotFound => Self::GroupNotFound,
+            StoreError::GroupNameTaken => Self::GroupNameTaken,
             StoreError::UsernameTaken => Self::UsernameTaken,
             StoreError::EmailTaken => Self::EmailTaken,
             StoreError::LastAdmin => Self::LastAdmin,

@@ -9,6 +9,7 @@
 mod access;
 mod audit;
 mod error;
+mod groups;
 mod limits;
 mod mail;
 mod passwords;
@@ -33,9 +34,10 @@ use crate::models::User;
 use crate::security::clock::Clock;
 use crate::security::throttle::{Limits, Throttle};
 
-pub use access::{Credential, Passage, ReturnHosts};
+pub use access::{Credential, Member, Passage, ReturnHosts};
 pub use audit::{read_page as read_audit_page, AuditQuery, NamedEntry};
 pub use error::AccountError;
+pub use groups::CountedGroup;
 pub use mail::{Claimed, MailKind, PreparedMail};
 pub use session::{authenticate, Client, Session};
 

@@ -14,6 +14,12 @@ pub enum StoreError {
     /// Another user has this email (ignoring case).
     #[error("email already taken")]
     EmailTaken,
+    /// No group has the id.
+    #[error("group not found")]
+    GroupNotFound,
+    /// Another group has this name (ignoring case).
+    #[error("group name already taken")]
+    GroupNameTaken,
     /// The change would leave no enabled admin.
     #[error("the last enabled admin cannot be removed")]
     LastAdmin,
@@ -42,7 +48,9 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 // PostgreSQL names the constraint; SQLite names the index in the message.
                 let culprit = info.constraint_name().unwrap_or(info.message());
-                if culprit.contains("email") {
+                if culprit.contains("groups_name") {
+                    Self::GroupNameTaken
+                } else if culprit.contains("email") {
                     Self::EmailTaken
                 } else if culprit.contains("username") {
                     Self::UsernameTaken

@@ -54,6 +54,7 @@ diesel::table! {
         target_id -> Nullable<BigInt>,
         username -> Nullable<Text>,
         ip -> Text,
+        group_name -> Nullable<Text>,
     }
 }
 
@@ -99,3 +100,26 @@ diesel::table! {
         finished -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    /// Groups of users (forward-auth's `group:` rules, `Remote-Groups`, SCIM).
+    user_groups (id) {
+        id -> BigInt,
+        name -> Text,
+        description -> Text,
+        created -> BigInt,
+        updated -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Who is in which group.
+    group_members (group_id, user_id) {
+        group_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::joinable!(group_members -> user_groups (group_id));
+diesel::joinable!(group_members -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(user_groups, group_members, users);

@@ -39,11 +39,21 @@ pub enum AuditEvent {
     ApiTokenCreated,
     /// An API token was revoked, by its owner or an admin.
     ApiTokenRevoked,
+    /// An admin created a group.
+    GroupCreated,
+    /// An admin renamed a group or changed its description.
+    GroupUpdated,
+    /// An admin deleted a group.
+    GroupDeleted,
+    /// A user was added to a group.
+    GroupMemberAdded,
+    /// A user was removed from a group.
+    GroupMemberRemoved,
 }
 
 impl AuditEvent {
     /// Every event, for validation and docs.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 23] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::LoginThrottled,
@@ -62,6 +72,11 @@ impl AuditEvent {
         Self::SessionEnded,
         Self::ApiTokenCreated,
         Self::ApiTokenRevoked,
+        Self::GroupCreated,
+        Self::GroupUpdated,
+        Self::GroupDeleted,
+        Self::GroupMemberAdded,
+        Self::GroupMemberRemoved,
     ];
 
     /// The stable name stored and shown in the API.
@@ -85,6 +100,11 @@ impl AuditEvent {
             Self::SessionEnded => "session.ended",
             Self::ApiTokenCreated => "token.created",
             Self::ApiTokenRevoked => "token.revoked",
+            Self::GroupCreated => "group.created",
+            Self::GroupUpdated => "group.updated",
+            Self::GroupDeleted => "group.deleted",
+            Self::GroupMemberAdded => "group.member_added",
+            Self::GroupMemberRemoved => "group.member_removed",
         }
     }
 

@@ -52,4 +52,13 @@ pub enum ValidationError {
         "This return address is not allowed: only http(s) addresses on the hosts Roster protects."
     )]
     ReturnAddress,
+    /// A group name that breaks the naming rules.
+    #[error("{0}")]
+    GroupName(&'static str),
+    /// A group description that is too long or holds control characters.
+    #[error("A group description has at most 1000 characters and no control characters.")]
+    GroupDescription,
+    /// A group id that is not a positive integer.
+    #[error("The group id must be a positive integer.")]
+    GroupId,
 }

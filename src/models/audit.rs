@@ -22,6 +22,8 @@ pub struct NewAuditEntry {
     pub username: Option<String>,
     /// The client address, by the trusted-proxy rule.
     pub ip: String,
+    /// The group concerned, as named then.
+    pub group_name: Option<String>,
 }
 
 /// A recorded event.
@@ -42,6 +44,8 @@ pub struct AuditRecord {
     pub username: Option<String>,
     /// The client address.
     pub ip: String,
+    /// The group concerned, as named then.
+    pub group_name: Option<String>,
 }
 
 impl NewAuditEntry {
@@ -54,6 +58,7 @@ impl NewAuditEntry {
             target_id: None,
             username: None,
             ip,
+            group_name: None,
         }
     }
 

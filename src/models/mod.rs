@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod group;
 pub mod mail;
 pub mod throttle;
 pub mod token;

@@ -2,7 +2,7 @@ use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 
-use crate::db::schema::users;
+use crate::db::schema::{group_members, users};
 use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 use crate::domain::{NewUser, Page, SearchTerm, UserUpdate};
 
@@ -208,6 +208,7 @@ impl User {
         }
         // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
         token::revoke_tokens_of(conn, id, Ending::Everything, None)?;
+        diesel::delete(group_members::table.filter(group_members::user_id.eq(id))).execute(conn)?;
         mail::forget_user(conn, id)?;
         diesel::delete(users::table.find(id)).execute(conn)?;
         Ok(user)

@@ -33,6 +33,15 @@ pub struct TokenIdParam {
     id: i64,
 }
 
+/// The `{id}` of a group.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct GroupIdParam {
+    /// The group's id.
+    #[param(minimum = 1, example = 3)]
+    id: i64,
+}
+
 /// The audit event types, as strings.
 pub struct AuditEventType;
 
@@ -48,10 +57,10 @@ impl PartialSchema for AuditEventType {
 
 impl ToSchema for AuditEventType {}
 
-/// 400: the input is invalid (codes 1001–1047): see `message`.
+/// 400: the input is invalid (codes 1001–1052): see `message`.
 #[derive(ToResponse)]
 #[response(
-    description = "Invalid input (codes 1001–1047); `message` says what to fix.",
+    description = "Invalid input (codes 1001–1052); `message` says what to fix.",
     example = json!({"code": 1010, "message": "The username must not be empty."})
 )]
 pub struct BadRequest(ErrorBody<'static>);
@@ -107,6 +116,15 @@ pub struct Passed;
     example = json!({"code": 4004, "message": "The API token does not exist."})
 )]
 pub struct TokenNotFound(ErrorBody<'static>);
+
+/// 404: no group (or user) with this id, or the user is not a member.
+#[derive(ToResponse)]
+#[response(
+    description = "No group with this id (4005), no user with the id given (4001), or the \
+        user is not a member (4006).",
+    example = json!({"code": 4005, "message": "The group does not exist."})
+)]
+pub struct GroupNotFound(ErrorBody<'static>);
 
 /// 408: the body did not arrive in time.
 #[derive(ToResponse)]

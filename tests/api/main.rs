@@ -15,6 +15,7 @@ mod current_user;
 mod disk_full;
 mod errors;
 mod forward_auth;
+mod groups;
 mod helpers;
 mod import_export;
 mod info;

@@ -69,6 +69,10 @@ pub(crate) struct AuditView {
     /// The client address.
     #[schema(example = "203.0.113.7")]
     ip: String,
+    /// The group concerned, as named then (group events only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "ops")]
+    group: Option<String>,
 }
 
 impl From<NamedEntry> for AuditView {
@@ -89,6 +93,7 @@ impl From<NamedEntry> for AuditView {
             target_username: target,
             username: record.username,
             ip: record.ip,
+            group: record.group_name,
         }
     }
 }

@@ -11,10 +11,9 @@ use serde::{Deserialize, Serialize};
 use url::form_urlencoded;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::accounts::{AccountError, Credential, Passage};
+use crate::accounts::{AccountError, Credential, Member, Passage};
 use crate::auth::token::TokenSecret;
 use crate::domain::{Target, ValidationError};
-use crate::models::User;
 use crate::routes::cookie;
 use crate::routes::error::{ApiError, ErrorBody};
 use crate::routes::extractors::is_trusted_peer;
@@ -85,7 +84,7 @@ async fn answer(door: Door, req: &HttpRequest, state: &AppState) -> Result<HttpR
         .forward_auth(credential_of(req), target.as_ref())
         .await?;
     Ok(match passage {
-        Passage::Allowed(user) => allowed(user.as_ref()),
+        Passage::Allowed(member) => allowed(member.as_ref()),
         Passage::Denied => return Err(AccountError::AccessDenied.into()),
         Passage::SignInNeeded => match sign_in_redirect(door, req, state, target.as_ref()) {
             Some(location) => HttpResponse::Found()
@@ -99,12 +98,18 @@ async fn answer(door: Door, req: &HttpRequest, state: &AppState) -> Result<HttpR
 /// 200 with the user's `Remote-*` headers, all four always present (empty for a stranger
 /// an `anyone` rule lets in): proxies that copy them (Caddy's `copy_headers`) then always
 /// overwrite what the client sent, and never pass on a placeholder of their own.
-fn allowed(user: Option<&User>) -> HttpResponse {
+fn allowed(member: Option<&Member>) -> HttpResponse {
     let mut ok = HttpResponse::Ok();
     ok.insert_header((header::CACHE_CONTROL, "no-store"));
-    let fields = user.map_or(["", "", "", ""], |user| {
+    let groups = member.map(|m| m.groups.join(",")).unwrap_or_default();
+    let fields = member.map_or(["", "", "", ""], |Member { user, .. }| {
         let email = user.email.as_deref().unwrap_or_default();
-        [user.username.as_str(), user.name.as_str(), email, ""]
+        [
+            user.username.as_str(),
+            user.name.as_str(),
+            email,
+            groups.as_str(),
+        ]
     });
     let names = [
         "Remote-User",

@@ -3,6 +3,7 @@
 pub(crate) mod account;
 pub(crate) mod audit;
 pub(crate) mod forward;
+pub(crate) mod groups;
 pub(crate) mod info;
 pub(crate) mod password;
 pub(crate) mod recovery;
@@ -32,6 +33,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/logout").route(web::post().to(session::logout)))
             .service(resource("/user").route(web::get().to(account::current)))
             .service(resource("/user/sessions").route(web::get().to(tokens::own_sessions)))
+            .service(resource("/user/groups").route(web::get().to(groups::own)))
+            .service(
+                resource("/groups")
+                    .route(web::get().to(groups::list))
+                    .route(web::put().to(groups::create)),
+            )
+            .service(
+                resource("/groups/{id}")
+                    .route(web::get().to(groups::get))
+                    .route(web::post().to(groups::update))
+                    .route(web::delete().to(groups::delete)),
+            )
+            .service(
+                resource("/groups/{id}/members")
+                    .route(web::get().to(groups::members))
+                    .route(web::put().to(groups::add_member)),
+            )
+            .service(
+                resource("/groups/{id}/members/{user_id}")
+                    .route(web::delete().to(groups::remove_member)),
+            )
             .service(
                 resource("/user/sessions/{id}").route(web::delete().to(tokens::end_own_session)),
             )
@@ -64,6 +86,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/users/{id}/password").route(web::post().to(password::change)))
             .service(resource("/users/{id}/sessions").route(web::get().to(tokens::user_sessions)))
             .service(resource("/users/{id}/tokens").route(web::get().to(tokens::user_tokens)))
+            .service(resource("/users/{id}/groups").route(web::get().to(groups::of_user)))
             .service(resource("/users/{id}/logout-all").route(web::post().to(users::logout_all)))
             .service(
                 resource("/users/{id}/lockout")

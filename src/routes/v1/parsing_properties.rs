@@ -27,7 +27,7 @@ fn check_new_user(user: &NewUser) {
     assert!((1..=64).contains(&username.len()), "{username:?}");
     assert!(username
         .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)));
+        .all(|b| b.is_ascii_alphanumeric() || b"._-@+".contains(&b)));
     assert!(
         username.bytes().any(|b| b.is_ascii_alphanumeric()),
         "{username:?}"

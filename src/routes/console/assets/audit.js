@@ -27,6 +27,11 @@ const EVENT_TYPES = [
   "session.ended",
   "token.created",
   "token.revoked",
+  "group.created",
+  "group.updated",
+  "group.deleted",
+  "group.member_added",
+  "group.member_removed",
 ];
 
 const PER_PAGE = 50;

@@ -1,0 +1,3 @@
+ALTER TABLE audit_log DROP COLUMN group_name;
+DROP TABLE group_members;
+DROP TABLE user_groups;

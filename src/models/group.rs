@@ -1,0 +1,225 @@
+//! Groups and their members.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use crate::db::schema::{group_members, user_groups, users};
+use crate::db::{lower, Backend, Conn, StoreError};
+use crate::domain::{GroupDescription, GroupName, GroupUpdate, Page, SearchTerm};
+
+use super::User;
+
+/// A stored group.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = user_groups, check_for_backend(Backend))]
+pub struct Group {
+    /// Assigned by the server, from 1.
+    pub id: i64,
+    /// Unique ignoring case.
+    pub name: String,
+    /// May be empty.
+    pub description: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// Unix seconds.
+    pub updated: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = user_groups)]
+struct NewGroupRow<'a> {
+    name: &'a str,
+    description: &'a str,
+    created: i64,
+    updated: i64,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = user_groups)]
+struct GroupChanges<'a> {
+    name: Option<&'a str>,
+    description: Option<&'a str>,
+    updated: i64,
+}
+
+/// The group of `id`, or `GroupNotFound`.
+fn not_found(error: diesel::result::Error) -> StoreError {
+    match error {
+        diesel::result::Error::NotFound => StoreError::GroupNotFound,
+        other => other.into(),
+    }
+}
+
+impl Group {
+    /// Stores a group and reads it back by its unique name. Run inside a write transaction.
+    pub fn create(
+        conn: &mut Conn,
+        name: &GroupName,
+        description: &GroupDescription,
+        now: i64,
+    ) -> Result<Self, StoreError> {
+        diesel::insert_into(user_groups::table)
+            .values(NewGroupRow {
+                name: name.as_str(),
+                description: description.as_str(),
+                created: now,
+                updated: now,
+            })
+            .execute(conn)?;
+        Ok(user_groups::table
+            .filter(lower(user_groups::name).eq(lower(name.as_str())))
+            .select(Self::as_select())
+            .first(conn)?)
+    }
+
+    /// The group `id`.
+    pub fn find(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
+        user_groups::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .map_err(not_found)
+    }
+
+    /// One page of the groups whose name or description contains `search` (ignoring
+    /// case), by id, and how many match in all.
+    pub fn list(
+        conn: &mut Conn,
+        search: Option<&SearchTerm>,
+        page: Page,
+    ) -> Result<(Vec<Self>, i64), StoreError> {
+        let matching = || {
+            let query = user_groups::table.into_boxed::<Backend>();
+            match search {
+                None => query,
+                Some(term) => {
+                    let pattern = term.like_pattern();
+                    query.filter(
+                        lower(user_groups::name)
+                            .like(lower(pattern.clone()))
+                            .escape(SearchTerm::ESCAPE)
+                            .or(lower(user_groups::description)
+                                .like(lower(pattern))
+                                .escape(SearchTerm::ESCAPE)),
+                    )
+                }
+            }
+        };
+        let total = matching().count().get_result(conn)?;
+        let groups = matching()
+            .order(user_groups::id)
+            .limit(page.size())
+            .offset(page.offset())
+            .select(Self::as_select())
+            .load(conn)?;
+        Ok((groups, total))
+    }
+
+    /// Applies `update`. Run inside a write transaction.
+    pub fn update(
+        conn: &mut Conn,
+        id: i64,
+        update: &GroupUpdate,
+        now: i64,
+    ) -> Result<Self, StoreError> {
+        Self::find(conn, id)?;
+        diesel::update(user_groups::table.find(id))
+            .set(GroupChanges {
+                name: update.name.as_ref().map(GroupName::as_str),
+                description: update.description.as_ref().map(GroupDescription::as_str),
+                updated: now,
+            })
+            .execute(conn)?;
+        Self::find(conn, id)
+    }
+
+    /// Deletes the group and its memberships (the users stay); returns it as it was.
+    pub fn delete(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
+        let group = Self::find(conn, id)?;
+        // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
+        diesel::delete(group_members::table.filter(group_members::group_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(user_groups::table.find(id)).execute(conn)?;
+        Ok(group)
+    }
+
+    /// How many members each of `ids` has.
+    pub fn member_counts(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let counts: Vec<(i64, i64)> = group_members::table
+            .filter(group_members::group_id.eq_any(ids))
+            .group_by(group_members::group_id)
+            .select((group_members::group_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        Ok(counts.into_iter().collect())
+    }
+
+    /// Adds user `user_id`; `false` when it was a member already. Run inside a write
+    /// transaction (the check and the insert together).
+    pub fn add_member(conn: &mut Conn, group_id: i64, user_id: i64) -> Result<bool, StoreError> {
+        if Self::has_member(conn, group_id, user_id)? {
+            return Ok(false);
+        }
+        diesel::insert_into(group_members::table)
+            .values((
+                group_members::group_id.eq(group_id),
+                group_members::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    }
+
+    /// Removes user `user_id`; `false` when it was not a member.
+    pub fn remove_member(conn: &mut Conn, group_id: i64, user_id: i64) -> Result<bool, StoreError> {
+        let removed = diesel::delete(
+            group_members::table
+                .filter(group_members::group_id.eq(group_id))
+                .filter(group_members::user_id.eq(user_id)),
+        )
+        .execute(conn)?;
+        Ok(removed > 0)
+    }
+
+    fn has_member(conn: &mut Conn, group_id: i64, user_id: i64) -> Result<bool, StoreError> {
+        let found: i64 = group_members::table
+            .filter(group_members::group_id.eq(group_id))
+            .filter(group_members::user_id.eq(user_id))
+            .count()
+            .get_result(conn)?;
+        Ok(found > 0)
+    }
+
+    /// One page of the group's members, by user id, and how many there are.
+    pub fn members(
+        conn: &mut Conn,
+        group_id: i64,
+        page: Page,
+    ) -> Result<(Vec<User>, i64), StoreError> {
+        let total = group_members::table
+            .filter(group_members::group_id.eq(group_id))
+            .count()
+            .get_result(conn)?;
+        let members = group_members::table
+            .inner_join(users::table)
+            .filter(group_members::group_id.eq(group_id))
+            .order(users::id)
+            .limit(page.size())
+            .offset(page.offset())
+            .select(User::as_select())
+            .load(conn)?;
+        Ok((members, total))
+    }
+
+    /// The groups of user `user_id`, by name.
+    pub fn of_user(conn: &mut Conn, user_id: i64) -> Result<Vec<Self>, StoreError> {
+        Ok(group_members::table
+            .inner_join(user_groups::table)
+            .filter(group_members::user_id.eq(user_id))
+            .order(user_groups::name)
+            .select(Self::as_select())
+            .load(conn)?)
+    }
+}
