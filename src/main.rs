@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use roster::cli::{self, CliError, MigrateCommand, UserCommand};
+use roster::cli::{self, CliError, GroupCommand, MigrateCommand, UserCommand};
 use roster::config::{self, Settings};
 use roster::routes::openapi;
 use roster::startup::Application;
@@ -68,6 +68,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Manage groups from the terminal (works while the server runs).
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
     },
 }
 
@@ -140,6 +145,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::User { command } => {
+            let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+            cli::run(&settings, command, &mut stdin.lock(), &mut stdout.lock())
+        }
+        Command::Group { command } => {
             let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
             cli::run(&settings, command, &mut stdin.lock(), &mut stdout.lock())
         }

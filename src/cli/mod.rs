@@ -5,6 +5,7 @@
 //! server runs.
 
 mod error;
+mod groups;
 mod ops;
 
 use std::fs::File;
@@ -26,6 +27,7 @@ use crate::security::clock::SystemClock;
 use crate::views::{self, UserView};
 
 pub use error::CliError;
+pub use groups::GroupCommand;
 pub use ops::{backup, healthcheck, mail_test, migrate, restore, MigrateCommand};
 
 /// The `roster user` subcommands.
@@ -128,10 +130,19 @@ pub enum UserCommand {
     },
 }
 
+/// What the operator asks of the accounts: `roster user …` or `roster group …`.
+#[derive(Debug)]
+pub enum AdminCommand {
+    /// `roster user …`
+    User(UserCommand),
+    /// `roster group …`
+    Group(GroupCommand),
+}
+
 /// Runs `command` against the configured database.
 pub fn run(
     settings: &Settings,
-    command: UserCommand,
+    command: impl Into<AdminCommand>,
     input: &mut dyn BufRead,
     output: &mut dyn Write,
 ) -> Result<(), CliError> {
@@ -144,8 +155,27 @@ pub fn run(
         hashing,
         Rules::from_settings(settings),
     )?;
-    let terminal = Terminal { input, output };
-    actix_rt::System::new().block_on(dispatch(&accounts, command, terminal))
+    let mut terminal = Terminal { input, output };
+    actix_rt::System::new().block_on(async {
+        match command.into() {
+            AdminCommand::User(command) => dispatch(&accounts, command, terminal).await,
+            AdminCommand::Group(command) => {
+                groups::dispatch(&accounts, command, &mut terminal).await
+            }
+        }
+    })
+}
+
+impl From<UserCommand> for AdminCommand {
+    fn from(command: UserCommand) -> Self {
+        Self::User(command)
+    }
+}
+
+impl From<GroupCommand> for AdminCommand {
+    fn from(command: GroupCommand) -> Self {
+        Self::Group(command)
+    }
 }
 
 /// Where a subcommand reads answers and prints results.

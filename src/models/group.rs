@@ -82,6 +82,15 @@ impl Group {
             .map_err(not_found)
     }
 
+    /// The group named `name`, ignoring case.
+    pub fn find_by_name(conn: &mut Conn, name: &str) -> Result<Option<Self>, StoreError> {
+        Ok(user_groups::table
+            .filter(lower(user_groups::name).eq(lower(name)))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
     /// One page of the groups whose name or description contains `search` (ignoring
     /// case), by id, and how many match in all.
     pub fn list(

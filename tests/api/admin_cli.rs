@@ -121,3 +121,38 @@ backend_tests! {
         let _ = database;
     }
 }
+
+mod groups_from_the_terminal {
+    use serde_json::Value;
+
+    use super::{roster_command, stdout, user_command};
+    use crate::helpers::TestDatabase;
+
+    fn group_command(url: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        roster_command(url, &[&["group"], args].concat(), "")
+    }
+
+    backend_tests! {
+        async fn an_operator_manages_groups() {
+            let database = TestDatabase::create();
+            let url = database.url.clone();
+            user_command(&url, &["create", "alice", "--password-stdin"], "alice-glacier-kettle-1\n").success();
+            let made = group_command(&url, &["create", "Ops", "--description", "On call"]).success();
+            assert!(stdout(&made).starts_with("created group Ops (id "), "{}", stdout(&made));
+            group_command(&url, &["create", "ops"]).code(1);
+            group_command(&url, &["create", " bad"]).code(1);
+            group_command(&url, &["add", "OPS", "ALICE"]).success();
+            group_command(&url, &["add", "ops", "alice"]).success();
+            let members: Value = serde_json::from_str(&stdout(&group_command(&url, &["members", "ops"]).success())).unwrap();
+            assert_eq!(members[0]["username"], "alice");
+            let listed: Value = serde_json::from_str(&stdout(&group_command(&url, &["list"]).success())).unwrap();
+            assert_eq!(listed[0]["memberCount"], 1);
+            let renamed: Value = serde_json::from_str(&stdout(&group_command(&url, &["update", "ops", "--name", "sre"]).success())).unwrap();
+            assert_eq!(renamed["name"], "sre");
+            group_command(&url, &["remove", "sre", "alice"]).success();
+            group_command(&url, &["remove", "sre", "alice"]).code(1);
+            group_command(&url, &["delete", "sre"]).success();
+            group_command(&url, &["members", "sre"]).code(1);
+        }
+    }
+}
