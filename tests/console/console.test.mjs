@@ -1040,6 +1040,64 @@ test("with confirmation required, a new account confirms its address from the ma
   }
 });
 
+test("groups: create one, add and remove members, rename; deleting asks first", async () => {
+  await admin.goto(`${base}/#/groups`);
+  await admin.getByRole("heading", { name: "Groups", exact: true }).waitFor();
+  await admin.getByText("No groups yet.").waitFor();
+  await admin.getByRole("button", { name: "New group" }).click();
+  const create = admin.getByRole("dialog", { name: "New group" });
+  await create.getByLabel("Name", { exact: true }).fill(" ops");
+  await create.getByRole("button", { name: "Create group" }).click();
+  await create.getByText("Begin and end with a letter or digit.").waitFor();
+  await create.getByLabel("Name", { exact: true }).fill("ops");
+  await create.getByLabel("Description (optional)").fill("On call");
+  await create.getByRole("button", { name: "Create group" }).click();
+  await admin.getByText("Group ops created.").waitFor();
+  const row = admin.getByRole("table", { name: "Groups" }).locator("tbody tr", { hasText: "ops" });
+  await row.waitFor();
+  assert.deepEqual(await row.locator("td").allTextContents(), ["ops", "On call", "0", "Manage"]);
+
+  await row.getByRole("button", { name: "Manage group ops" }).click();
+  const dialog = admin.getByRole("dialog", { name: "Group ops" });
+  const members = dialog.getByRole("table", { name: "Members of ops" });
+  await dialog.getByLabel("Add a user (username)").fill("nobody-here");
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
+  await dialog.getByText("No user is named nobody-here.").waitFor();
+  for (const name of ["NORMA", "amara"]) {
+    await dialog.getByLabel("Add a user (username)").fill(name);
+    await dialog.getByRole("button", { name: "Add", exact: true }).click();
+    await members.getByRole("cell", { name: name.toLowerCase(), exact: true }).waitFor();
+  }
+  await dialog.getByRole("button", { name: "Remove amara from ops" }).click();
+  await dialog.getByText("amara removed.").waitFor();
+  assert.equal(await members.locator("tbody tr").count(), 1);
+  await dialog.getByLabel("Name", { exact: true }).fill("night shift");
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await dialog.getByText("Saved.").waitFor();
+  await admin.keyboard.press("Escape");
+  const renamed = admin.getByRole("table", { name: "Groups" }).locator("tbody tr", { hasText: "night shift" });
+  await renamed.waitFor();
+  assert.equal(await renamed.locator("td").nth(2).textContent(), "1");
+
+  // A user's dialog lists its groups.
+  await admin.getByRole("link", { name: "Users" }).click();
+  await openUser("norma");
+  await admin.getByRole("dialog", { name: "User norma" }).getByText("night shift").waitFor();
+  await admin.keyboard.press("Escape");
+
+  // Deleting asks first, naming the group; Cancel keeps it.
+  const api_groups = await api("GET", "/groups", { token: adminToken });
+  assert.deepEqual(api_groups.data.map((g) => g.name), ["night shift"]);
+  await admin.getByRole("link", { name: "Groups" }).click();
+  await admin.getByRole("button", { name: "Manage group night shift" }).click();
+  const again = admin.getByRole("dialog", { name: "Group night shift" });
+  await again.getByRole("button", { name: "Delete group" }).click();
+  const question = admin.getByRole("alertdialog", { name: "Delete night shift?" });
+  await question.getByRole("button", { name: "Cancel" }).click();
+  assert.equal((await api("GET", "/groups", { token: adminToken })).data.length, 1);
+  await admin.keyboard.press("Escape");
+});
+
 test("axe-core finds no WCAG 2.1 A/AA violation in any view or dialog", async () => {
   const page = await newPage();
   await page.goto(`${base}/`);
@@ -1062,6 +1120,12 @@ test("axe-core finds no WCAG 2.1 A/AA violation in any view or dialog", async ()
   await create.getByRole("button", { name: "Create user" }).click();
   await create.locator(".field-error").first().waitFor();
   found["new user dialog, with an error"] = await accessibilityViolations(page);
+  await page.keyboard.press("Escape");
+  await page.getByRole("link", { name: "Groups" }).click();
+  await page.getByRole("heading", { name: "Groups", exact: true }).waitFor();
+  await page.getByRole("button", { name: "Manage group night shift" }).click();
+  await page.getByRole("dialog", { name: "Group night shift" }).getByRole("cell", { name: "norma", exact: true }).waitFor();
+  found["groups view and a group's dialog"] = await accessibilityViolations(page);
   await page.keyboard.press("Escape");
   await page.getByRole("link", { name: "Audit log" }).click();
   await page.getByText(/events in all/).waitFor();

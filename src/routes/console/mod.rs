@@ -48,6 +48,7 @@ const ASSETS: &[Asset] = &[
     asset!("audit.js", "text/javascript; charset=utf-8"),
     asset!("dom.js", "text/javascript; charset=utf-8"),
     asset!("format.js", "text/javascript; charset=utf-8"),
+    asset!("groups.js", "text/javascript; charset=utf-8"),
     asset!("links.js", "text/javascript; charset=utf-8"),
     asset!("profile.js", "text/javascript; charset=utf-8"),
     asset!("register.js", "text/javascript; charset=utf-8"),

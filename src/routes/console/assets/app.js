@@ -1,10 +1,11 @@
 // The console's entry point: who is signed in, which view the address names, the
-// navigation. Views: #/users and #/audit for admins, #/profile for everyone; their
+// navigation. Views: #/users, #/groups and #/audit for admins, #/profile for everyone; their
 // parameters (page, search, filters) live in the address too (address.js).
 
 import { addressShown, clearAddress, markShown, readAddress } from "./address.js";
 import { call, cookieSession, onSessionEnded, serverInfo, setToken, signedIn } from "./api.js";
 import { renderAudit } from "./audit.js";
+import { renderGroups } from "./groups.js";
 import { mailLink, renderMailLink } from "./links.js";
 import { renderProfile } from "./profile.js";
 import { returnAddress, returnRequested } from "./returnto.js";
@@ -88,7 +89,7 @@ function route({ redraw = false } = {}) {
   closeDialogs();
   let { view, params } = readAddress();
   // Normal users have their profile only; any other address shows it.
-  if (!me.isAdmin || !["users", "audit", "profile"].includes(view)) {
+  if (!me.isAdmin || !["users", "groups", "audit", "profile"].includes(view)) {
     view = me.isAdmin ? "users" : "profile";
   }
   for (const link of nav.querySelectorAll("a")) {
@@ -102,6 +103,9 @@ function route({ redraw = false } = {}) {
   if (view === "users") {
     document.title = "Users · Roster";
     renderUsers(main, params, context);
+  } else if (view === "groups") {
+    document.title = "Groups · Roster";
+    renderGroups(main);
   } else if (view === "audit") {
     document.title = "Audit log · Roster";
     renderAudit(main, params, context);

@@ -308,3 +308,24 @@ export function pager(label, go) {
     },
   };
 }
+
+/**
+ * Asks `title` (naming what is at stake) with `text` and a button `yes`; resolves true only on an
+ * explicit yes. Cancel has the focus, so Enter alone does nothing.
+ */
+export function ask({ title, text, yes }) {
+  return new Promise((resolve) => {
+    const cancel = h("button", { type: "button", class: "secondary", text: "Cancel" });
+    const confirm = h("button", { type: "button", class: "danger", text: yes });
+    const dialog = modal(title, [h("p", { text }), h("div", { class: "actions" }, confirm, cancel)]);
+    dialog.setAttribute("role", "alertdialog");
+    let answer = false;
+    cancel.addEventListener("click", () => dialog.close());
+    confirm.addEventListener("click", () => {
+      answer = true;
+      dialog.close();
+    });
+    dialog.addEventListener("close", () => resolve(answer));
+    cancel.focus();
+  });
+}

@@ -4,6 +4,7 @@
 
 import { call } from "./api.js";
 import {
+  ask,
   busy,
   checkFields,
   clearErrors,
@@ -33,7 +34,7 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
   const redraws = [];
   const dialog = modal(
     `User ${user.username}`,
-    [meta, detailsSection(), accessSection(), passwordSection(), sessionsSection(), deleteSection()],
+    [meta, detailsSection(), accessSection(), groupsSection(), passwordSection(), sessionsSection(), deleteSection()],
     { returnFocus },
   );
   dialog.classList.add("user-dialog");
@@ -317,6 +318,16 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     return section("Sessions", h("div", { class: "actions" }, end, audit), failure, done);
   }
 
+  /** The user's groups (read only: members are managed in the groups view). */
+  function groupsSection() {
+    const list = h("p", { text: "Loading…" });
+    call("GET", `/users/${user.id}/groups`).then(
+      ({ data }) => say(list, data.length === 0 ? "In no group." : data.map((g) => g.name).join(", ")),
+      (error) => say(list, error.message),
+    );
+    return section("Groups", list);
+  }
+
   function deleteSection() {
     const remove = h("button", { type: "button", class: "danger", text: "Delete user…" });
     const failure = outcomeLine({ alert: true });
@@ -339,25 +350,4 @@ export function openUserDialog(initial, { me, changed, announce, returnFocus }) 
     });
     return section("Delete", h("div", { class: "actions" }, remove), failure);
   }
-}
-
-/**
- * Asks `title` (naming the user) with `text` and a button `yes`; resolves true only on an
- * explicit yes. Cancel has the focus, so Enter alone does nothing.
- */
-function ask({ title, text, yes }) {
-  return new Promise((resolve) => {
-    const cancel = h("button", { type: "button", class: "secondary", text: "Cancel" });
-    const confirm = h("button", { type: "button", class: "danger", text: yes });
-    const dialog = modal(title, [h("p", { text }), h("div", { class: "actions" }, confirm, cancel)]);
-    dialog.setAttribute("role", "alertdialog");
-    let answer = false;
-    cancel.addEventListener("click", () => dialog.close());
-    confirm.addEventListener("click", () => {
-      answer = true;
-      dialog.close();
-    });
-    dialog.addEventListener("close", () => resolve(answer));
-    cancel.focus();
-  });
 }
