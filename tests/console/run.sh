@@ -12,8 +12,11 @@ cd "$(dirname "$0")/../.."
 [[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || { echo "console: chromium is missing (apt-get install chromium)" >&2; exit 1; }
 command -v npm >/dev/null || { echo "console: node and npm are needed" >&2; exit 1; }
 
-if ! cmp -s tests/console/package-lock.json tests/console/node_modules/.package-lock.json 2>/dev/null; then
-    (cd tests/console && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+# npm ci only when the lock file changed since the last install (a copy of it is kept
+# beside the modules; npm's own .package-lock.json has another format and never matches).
+if ! cmp -s tests/console/package-lock.json tests/console/node_modules/.roster-installed-lock 2>/dev/null; then
+    (cd tests/console && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error \
+        && cp package-lock.json node_modules/.roster-installed-lock)
 fi
 cargo build --quiet --bin roster
 cd tests/console
