@@ -67,8 +67,10 @@ fi
 ts=$work/typescript
 mkdir -p "$ts"
 cp tests/clients/typescript/{package.json,package-lock.json,tsconfig.json,session.ts} "$ts/"
-if ! cmp -s "$ts/package-lock.json" "$ts/node_modules/.package-lock.json" 2>/dev/null; then
-    (cd "$ts" && npm ci --no-audit --no-fund --loglevel=error) || { echo "FAILED: typescript client: npm ci"; exit 1; }
+# npm ci only when the lock file changed since the last install (see tests/console/run.sh).
+if ! cmp -s "$ts/package-lock.json" "$ts/node_modules/.roster-installed-lock" 2>/dev/null; then
+    (cd "$ts" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.roster-installed-lock) \
+        || { echo "FAILED: typescript client: npm ci"; exit 1; }
 fi
 if (cd "$ts" && npx openapi-typescript "$work/openapi.json" -o schema.ts >/dev/null 2>&1); then
     echo "ok: typescript client: openapi-typescript generates the types"
