@@ -5,12 +5,11 @@
 
 use url::Url;
 
-use crate::domain::{AccessRules, Scope, Target, Verdict, Visitor};
-use crate::models::group::Group;
+use crate::domain::{AccessRules, Allow, Scope, Target, Verdict, Visitor};
 use crate::models::token::TokenKind;
 use crate::models::User;
 
-use super::{authenticate, AccountError, Accounts, Session};
+use super::{AccountError, Accounts};
 
 /// How the request to let through presented itself.
 #[derive(Debug, Clone)]
@@ -33,8 +32,8 @@ pub enum Credential {
 pub struct Member {
     /// The account, as it is now.
     pub user: User,
-    /// Its groups' names, by name.
-    pub groups: Vec<String>,
+    /// Its groups' names, by name, comma-separated (as `Remote-Groups` sends them).
+    pub groups: String,
 }
 
 /// The answer for the proxy.
@@ -88,18 +87,23 @@ impl Accounts {
                 None => Passage::SignInNeeded,
             });
         };
-        // Group names are ASCII, so the rules' lower-cased names compare ignoring case.
-        let lowered: Vec<String> = visitor
-            .iter()
-            .flat_map(|m| m.groups.iter().map(|g| g.to_ascii_lowercase()))
-            .collect();
-        let verdict = rules
-            .allow_for(target)
-            .verdict(visitor.as_ref().map(|m| Visitor {
-                username: &m.user.username,
-                is_admin: m.user.is_admin,
-                groups: &lowered,
-            }));
+        let allow = rules.allow_for(target);
+        // Only a rule that names groups needs them; names are ASCII, so lower-cased ones
+        // compare ignoring case.
+        let lowered: Vec<String> = match (allow, &visitor) {
+            (Allow::Listed { .. }, Some(member)) => member
+                .groups
+                .split(',')
+                .filter(|name| !name.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let verdict = allow.verdict(visitor.as_ref().map(|m| Visitor {
+            username: &m.user.username,
+            is_admin: m.user.is_admin,
+            groups: &lowered,
+        }));
         Ok(match verdict {
             Verdict::Allowed => Passage::Allowed(visitor),
             Verdict::SignInNeeded => Passage::SignInNeeded,
@@ -107,8 +111,8 @@ impl Accounts {
         })
     }
 
-    /// The user behind `credential`, with its groups (read in the same trip to the
-    /// database): `None` when the credential is invalid (not signed in), `Err(Denied)`
+    /// The user behind `credential`, with its groups (read with the session, in its one
+    /// query): `None` when the credential is invalid (not signed in), `Err(Denied)`
     /// when it is valid but may not be used here.
     async fn forward_session(
         &self,
@@ -121,17 +125,8 @@ impl Accounts {
                 token_hash,
             } => (token_hash, Some(username)),
         };
-        let now = self.now();
-        let found = self
-            .store
-            .run(move |conn| {
-                let session = authenticate(conn, &hash, now)?;
-                let groups = Group::of_user(conn, session.user.id)?;
-                Ok::<_, AccountError>((session, groups.into_iter().map(|g| g.name).collect()))
-            })
-            .await;
-        let (session, groups): (Session, Vec<String>) = match found {
-            Ok(found) => found,
+        let session = match self.session(hash).await {
+            Ok(session) => session,
             Err(AccountError::InvalidToken) => return Ok(None),
             Err(other) => return Err(other),
         };
@@ -144,8 +139,8 @@ impl Accounts {
         }
         Ok(Some(match session.require(Scope::ForwardAuth) {
             Ok(()) => Ok(Member {
+                groups: session.groups,
                 user: session.user,
-                groups,
             }),
             Err(_) => Err(Passage::Denied),
         }))

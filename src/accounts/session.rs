@@ -27,6 +27,9 @@ pub struct Session {
     pub kind: TokenKind,
     /// What the token may do (every scope for a session).
     pub scopes: Scopes,
+    /// The user's group names, comma-separated, by name (read with the token, in its one
+    /// query).
+    pub groups: String,
 }
 
 impl Session {
@@ -93,11 +96,12 @@ impl Client {
 /// one trip to the blocking pool.
 pub fn authenticate(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Session, AccountError> {
     tokens::authenticate(conn, token_hash, now)?
-        .map(|(user, token)| Session {
+        .map(|(user, token, groups)| Session {
             user,
             token_id: token.id,
             kind: token.kind(),
             scopes: token.scopes(),
+            groups,
         })
         .ok_or(AccountError::InvalidToken)
 }

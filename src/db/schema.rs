@@ -13,6 +13,7 @@ diesel::table! {
         created -> BigInt,
         updated -> BigInt,
         email_confirmed -> Bool,
+        group_names -> Text,
     }
 }
 

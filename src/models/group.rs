@@ -140,17 +140,54 @@ impl Group {
                 updated: now,
             })
             .execute(conn)?;
+        if update.name.is_some() {
+            let members = Self::member_ids(conn, id)?;
+            Self::refresh_names(conn, &members)?;
+        }
         Self::find(conn, id)
     }
 
     /// Deletes the group and its memberships (the users stay); returns it as it was.
     pub fn delete(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
         let group = Self::find(conn, id)?;
+        let members = Self::member_ids(conn, id)?;
         // Also cascaded by the foreign key; explicit so it never depends on a PRAGMA.
         diesel::delete(group_members::table.filter(group_members::group_id.eq(id)))
             .execute(conn)?;
         diesel::delete(user_groups::table.find(id)).execute(conn)?;
+        Self::refresh_names(conn, &members)?;
         Ok(group)
+    }
+
+    /// The ids of the group's members.
+    fn member_ids(conn: &mut Conn, group_id: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(group_members::table
+            .filter(group_members::group_id.eq(group_id))
+            .select(group_members::user_id)
+            .load(conn)?)
+    }
+
+    /// Rewrites `users.group_names` of `user_ids` from their memberships: the names,
+    /// by name, comma-separated. Run in the transaction of the change that affects them, so
+    /// the copy forward-auth reads with the session never differs from the memberships.
+    fn refresh_names(conn: &mut Conn, user_ids: &[i64]) -> Result<(), StoreError> {
+        let pairs: Vec<(i64, String)> = group_members::table
+            .inner_join(user_groups::table)
+            .filter(group_members::user_id.eq_any(user_ids))
+            .order(user_groups::name)
+            .select((group_members::user_id, user_groups::name))
+            .load(conn)?;
+        let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+        for (user_id, name) in pairs {
+            names.entry(user_id).or_default().push(name);
+        }
+        for id in user_ids {
+            let joined = names.get(id).map(|n| n.join(",")).unwrap_or_default();
+            diesel::update(users::table.find(id))
+                .set(users::group_names.eq(joined))
+                .execute(conn)?;
+        }
+        Ok(())
     }
 
     /// How many members each of `ids` has.
@@ -178,6 +215,7 @@ impl Group {
                 group_members::user_id.eq(user_id),
             ))
             .execute(conn)?;
+        Self::refresh_names(conn, &[user_id])?;
         Ok(true)
     }
 
@@ -189,6 +227,7 @@ impl Group {
                 .filter(group_members::user_id.eq(user_id)),
         )
         .execute(conn)?;
+        Self::refresh_names(conn, &[user_id])?;
         Ok(removed > 0)
     }
 

@@ -114,7 +114,8 @@ pub fn insert(conn: &mut Conn, token: &NewToken) -> Result<i64, StoreError> {
         .first(conn)?)
 }
 
-/// The enabled user owning the unexpired token with this hash, and the token: one
+/// The enabled user owning the unexpired token with this hash, the token, and the user's
+/// group names (comma-separated, as `users.group_names` keeps them): one
 /// indexed query per authenticated request, and at most once a minute per token a write
 /// of its `last_used` (conditional, so instances racing to write it write it once; best
 /// effort, so a full disk does not stop reads).
@@ -122,16 +123,16 @@ pub fn authenticate(
     conn: &mut Conn,
     token_hash: &str,
     now: i64,
-) -> Result<Option<(User, TokenRow)>, StoreError> {
-    let found: Option<(User, TokenRow)> = crate::on_backend!(conn, |c| tokens::table
+) -> Result<Option<(User, TokenRow, String)>, StoreError> {
+    let found: Option<(User, TokenRow, String)> = crate::on_backend!(conn, |c| tokens::table
         .inner_join(users::table)
         .filter(tokens::token_hash.eq(token_hash))
         .filter(tokens::expires.gt(now))
         .filter(users::disabled.eq(false))
-        .select((User::as_select(), TokenRow::as_select()))
+        .select((User::as_select(), TokenRow::as_select(), users::group_names))
         .get_result(c)
         .optional())?;
-    if let Some((_, token)) = &found {
+    if let Some((_, token, _)) = &found {
         if now - token.last_used >= LAST_USED_RESOLUTION {
             // Best effort: a read must not fail because this bookkeeping cannot be written
             // (a full disk, a lock held past the timeout).

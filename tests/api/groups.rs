@@ -154,7 +154,11 @@ backend_tests! {
         let passed = ask(&app, &alice).await;
         assert_eq!(passed.status, 200);
         assert_eq!(passed.header("remote-groups").as_deref(), Some("dev,ops"));
-        // Out of the group: refused on the next request.
+        // A rename, a deletion and a removal each show on the next request.
+        app.post(&format!("/groups/{dev}"), Some(&admin.token), json!({"name": "build"})).await.ok();
+        assert_eq!(ask(&app, &alice).await.header("remote-groups").as_deref(), Some("build,ops"));
+        app.delete(&format!("/groups/{dev}"), Some(&admin.token)).await.ok();
+        assert_eq!(ask(&app, &alice).await.header("remote-groups").as_deref(), Some("ops"));
         app.delete(&format!("/groups/{ops}/members/{}", alice.id), Some(&admin.token)).await.ok();
         ask(&app, &alice).await.assert_error(403, 3013);
     }

@@ -21,3 +21,8 @@ CREATE TABLE group_members (
 
 -- The group an audit entry concerns, as it was named then.
 ALTER TABLE audit_log ADD COLUMN group_name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NULL;
+
+-- Each user's group names, comma-separated by name, kept in the transaction of every
+-- membership change, rename and deletion: forward-auth reads them with the session in its
+-- one query instead of a second one per request.
+ALTER TABLE users ADD COLUMN group_names TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL DEFAULT '';

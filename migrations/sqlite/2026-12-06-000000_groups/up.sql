@@ -19,3 +19,8 @@ CREATE INDEX group_members_user_id ON group_members (user_id);
 
 -- The group an audit entry concerns, as it was named then.
 ALTER TABLE audit_log ADD COLUMN group_name TEXT;
+
+-- Each user's group names, comma-separated by name, kept in the transaction of every
+-- membership change, rename and deletion: forward-auth reads them with the session in its
+-- one query instead of a second one per request.
+ALTER TABLE users ADD COLUMN group_names TEXT NOT NULL DEFAULT '';

@@ -3,7 +3,7 @@
 //! /auth/return`, which tells the console whether it may send a browser back to `rd`.
 //! One rule set (the accounts layer's `forward_auth`) behind both.
 
-use actix_web::http::header::{self, HeaderValue, AUTHORIZATION};
+use actix_web::http::header::{self, HeaderName, HeaderValue, AUTHORIZATION};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -101,8 +101,7 @@ async fn answer(door: Door, req: &HttpRequest, state: &AppState) -> Result<HttpR
 fn allowed(member: Option<&Member>) -> HttpResponse {
     let mut ok = HttpResponse::Ok();
     ok.insert_header((header::CACHE_CONTROL, "no-store"));
-    let groups = member.map(|m| m.groups.join(",")).unwrap_or_default();
-    let fields = member.map_or(["", "", "", ""], |Member { user, .. }| {
+    let fields = member.map_or(["", "", "", ""], |Member { user, groups }| {
         let email = user.email.as_deref().unwrap_or_default();
         [
             user.username.as_str(),
@@ -112,14 +111,14 @@ fn allowed(member: Option<&Member>) -> HttpResponse {
         ]
     });
     let names = [
-        "Remote-User",
-        "Remote-Name",
-        "Remote-Email",
-        "Remote-Groups",
+        HeaderName::from_static("remote-user"),
+        HeaderName::from_static("remote-name"),
+        HeaderName::from_static("remote-email"),
+        HeaderName::from_static("remote-groups"),
     ];
     for (name, value) in names.into_iter().zip(fields) {
         // Validated fields hold no control characters, so each is a valid value.
-        if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
+        if let Ok(value) = HeaderValue::from_str(value) {
             ok.insert_header((name, value));
         }
     }
