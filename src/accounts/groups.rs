@@ -7,8 +7,10 @@ use crate::domain::{
 use crate::models::group::Group;
 use crate::models::User;
 
-use super::{audit, AccountError, Accounts, Actor, Caller};
+use crate::db::Conn;
 use crate::models::audit::NewAuditEntry;
+
+use super::{audit, AccountError, Accounts, Actor, Caller};
 
 /// A group with its member count, as shown.
 #[derive(Debug, Clone)]
@@ -76,16 +78,7 @@ impl Accounts {
         self.store
             .run(move |conn| {
                 let (groups, total) = Group::list(conn, search.as_ref(), page)?;
-                let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
-                let counts = Group::member_counts(conn, &ids)?;
-                let counted = groups
-                    .into_iter()
-                    .map(|group| CountedGroup {
-                        members: counts.get(&group.id).copied().unwrap_or(0),
-                        group,
-                    })
-                    .collect();
-                Ok((counted, total))
+                Ok((with_counts(conn, groups)?, total))
             })
             .await
     }
@@ -137,8 +130,7 @@ impl Accounts {
         caller.require_group_admin(Scope::UsersWrite)?;
         let now = self.now();
         self.transact(move |conn| {
-            let group = Group::find(conn, id)?;
-            let user = User::find(conn, user_id)?;
+            let (group, user) = group_and_user(conn, id, user_id)?;
             let entries = match Group::add_member(conn, id, user_id)? {
                 true => vec![on_group(
                     AuditEvent::GroupMemberAdded,
@@ -164,8 +156,7 @@ impl Accounts {
         caller.require_group_admin(Scope::UsersWrite)?;
         let now = self.now();
         self.transact(move |conn| {
-            let group = Group::find(conn, id)?;
-            let user = User::find(conn, user_id)?;
+            let (group, user) = group_and_user(conn, id, user_id)?;
             if !Group::remove_member(conn, id, user_id)? {
                 return Err(AccountError::NotAMember);
             }
@@ -214,25 +205,33 @@ impl Accounts {
             .run(move |conn| {
                 User::find(conn, user_id)?;
                 let groups = Group::of_user(conn, user_id)?;
-                let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
-                let counts = Group::member_counts(conn, &ids)?;
-                Ok(groups
-                    .into_iter()
-                    .map(|group| CountedGroup {
-                        members: counts.get(&group.id).copied().unwrap_or(0),
-                        group,
-                    })
-                    .collect())
+                with_counts(conn, groups)
             })
             .await
     }
 }
 
-fn counted(conn: &mut crate::db::Conn, id: i64) -> Result<CountedGroup, AccountError> {
+/// Group `id` with its member count.
+fn counted(conn: &mut Conn, id: i64) -> Result<CountedGroup, AccountError> {
     let group = Group::find(conn, id)?;
-    let members = Group::member_counts(conn, &[id])?
-        .get(&id)
-        .copied()
-        .unwrap_or(0);
-    Ok(CountedGroup { group, members })
+    let mut one = with_counts(conn, vec![group])?;
+    one.pop().ok_or(AccountError::GroupNotFound)
+}
+
+/// `groups` with their member counts (one query for all).
+fn with_counts(conn: &mut Conn, groups: Vec<Group>) -> Result<Vec<CountedGroup>, AccountError> {
+    let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
+    let counts = Group::member_counts(conn, &ids)?;
+    Ok(groups
+        .into_iter()
+        .map(|group| CountedGroup {
+            members: counts.get(&group.id).copied().unwrap_or(0),
+            group,
+        })
+        .collect())
+}
+
+/// Group `id` and user `user_id`, both existing, for a membership change.
+fn group_and_user(conn: &mut Conn, id: i64, user_id: i64) -> Result<(Group, User), AccountError> {
+    Ok((Group::find(conn, id)?, User::find(conn, user_id)?))
 }
