@@ -1,14 +1,13 @@
 //! Groups: made, renamed and deleted by admins, with members; every change audited. Read
 //! by forward-auth (`group:` rules, `Remote-Groups`) and, later, SCIM.
 
+use crate::db::Conn;
 use crate::domain::{
     AuditEvent, GroupDescription, GroupName, GroupUpdate, Page, Scope, SearchTerm,
 };
+use crate::models::audit::NewAuditEntry;
 use crate::models::group::Group;
 use crate::models::User;
-
-use crate::db::Conn;
-use crate::models::audit::NewAuditEntry;
 
 use super::{audit, AccountError, Accounts, Actor, Caller};
 
