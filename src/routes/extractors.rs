@@ -298,6 +298,14 @@ pub fn is_trusted_peer(req: &HttpRequest, trusted: &[IpNet]) -> bool {
         .is_some_and(|peer| trusted.iter().any(|net| net.contains(&peer.ip())))
 }
 
+/// The path's `{id}` of a session, token or group: a positive number, or `refused`.
+pub fn path_number(req: &HttpRequest, refused: impl Into<ApiError>) -> Result<i64, ApiError> {
+    match req.match_info().get("id").map(str::parse::<i64>) {
+        Some(Ok(id)) if id > 0 => Ok(id),
+        _ => Err(refused.into()),
+    }
+}
+
 /// The user id of the path's `{id}`.
 pub fn path_id(req: &HttpRequest) -> Result<i64, ApiError> {
     let raw = req.match_info().get("id").unwrap_or_default();

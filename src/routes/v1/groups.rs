@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::routes::body::{JsonOrForm, RequestBody};
 use crate::routes::error::ApiError;
 use crate::routes::extractors::{
-    AdminOnUser, AdminUser, AuthUser, ClientIp, Guarded, ReadUsers, Signed,
+    path_number, AdminOnUser, AdminUser, AuthUser, ClientIp, Guarded, ReadUsers, Signed,
 };
 use crate::routes::paginated;
 use crate::routes::responses::{
@@ -24,14 +24,7 @@ use crate::views::{GroupView, MessageView, UserView};
 
 /// The `{id}` of a group's URL.
 fn group_id(req: &HttpRequest) -> Result<i64, ApiError> {
-    match req
-        .match_info()
-        .get("id")
-        .and_then(|raw| raw.parse::<i64>().ok())
-    {
-        Some(id) if id > 0 => Ok(id),
-        _ => Err(ValidationError::GroupId.into()),
-    }
+    path_number(req, ValidationError::GroupId)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -5,13 +5,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
-use crate::accounts::Caller;
+use crate::accounts::{AccountError, Caller};
 use crate::domain::NewApiToken;
 use crate::models::token::TokenRow;
 use crate::routes::body::{JsonOrForm, RequestBody};
 use crate::routes::error::ApiError;
 use crate::routes::extractors::{
-    AdminOnUser, AnyScope, AuthUser, ClientIp, Guarded, ReadUsers, Signed,
+    path_number, AdminOnUser, AnyScope, AuthUser, ClientIp, Guarded, ReadUsers, Signed,
 };
 use crate::routes::responses::{
     BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, RequestTimeout, TokenIdParam,
@@ -19,18 +19,6 @@ use crate::routes::responses::{
 };
 use crate::routes::state::AppState;
 use crate::views::{ApiTokenView, CreatedTokenView, MessageView, SessionView};
-
-/// The path's `{id}` of a session or token: anything but a positive number names none.
-fn token_id(req: &HttpRequest, missing: crate::accounts::AccountError) -> Result<i64, ApiError> {
-    match req
-        .match_info()
-        .get("id")
-        .and_then(|raw| raw.parse::<i64>().ok())
-    {
-        Some(id) if id > 0 => Ok(id),
-        _ => Err(missing.into()),
-    }
-}
 
 fn sessions_answer(rows: Vec<TokenRow>, current: i64) -> HttpResponse {
     let shown: Vec<SessionView> = rows
@@ -93,7 +81,7 @@ pub async fn end_own_session(
     client: ClientIp,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = token_id(&req, crate::accounts::AccountError::SessionNotFound)?;
+    let id = path_number(&req, AccountError::SessionNotFound)?;
     let caller = Caller::user(auth.0, client.0);
     state.accounts.end_session(caller, id).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
@@ -300,7 +288,7 @@ pub async fn revoke(
     client: ClientIp,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = token_id(&req, crate::accounts::AccountError::ApiTokenNotFound)?;
+    let id = path_number(&req, AccountError::ApiTokenNotFound)?;
     let caller = Caller::user(auth.0, client.0);
     state.accounts.revoke_api_token(caller, id).await?;
     Ok(HttpResponse::Ok().json(MessageView::SUCCESS))
