@@ -13,6 +13,7 @@ use super::Caller;
 pub(super) fn entry(event: AuditEvent, caller: &Caller, now: i64) -> NewAuditEntry {
     let mut entry = NewAuditEntry::new(event, now, caller.origin.clone());
     entry.actor_id = caller.actor_id();
+    entry.via = caller.via;
     entry
 }
 
@@ -44,7 +45,7 @@ pub(super) fn insert(conn: &mut Conn, entries: &[NewAuditEntry]) -> Result<(), S
 pub(super) fn log_line(entry: &NewAuditEntry) {
     log::info!(
         target: "roster::audit",
-        "{} actor={} target={} username={:?} ip={}{}",
+        "{} actor={} target={} username={:?} ip={}{}{}",
         entry.event,
         shown(entry.actor_id),
         shown(entry.target_id),
@@ -53,7 +54,10 @@ pub(super) fn log_line(entry: &NewAuditEntry) {
         entry
             .group_name
             .as_deref()
-            .map_or_else(String::new, |group| format!(" group={group:?}"))
+            .map_or_else(String::new, |group| format!(" group={group:?}")),
+        entry
+            .via
+            .map_or_else(String::new, |via| format!(" via={via}"))
     );
 }
 

@@ -196,6 +196,8 @@ pub struct Caller {
     pub actor: Actor,
     /// The client address (by the trusted-proxy rule), or `cli`.
     pub origin: String,
+    /// The door, when the audit log marks it: `scim`.
+    pub via: Option<&'static str>,
 }
 
 /// Whose rights an operation runs with.
@@ -215,6 +217,7 @@ impl Caller {
         Self {
             actor: Actor::Anonymous,
             origin: ip.to_string(),
+            via: None,
         }
     }
 
@@ -223,6 +226,7 @@ impl Caller {
         Self {
             actor: Actor::User(session),
             origin: ip.to_string(),
+            via: None,
         }
     }
 
@@ -231,6 +235,15 @@ impl Caller {
         Self {
             actor: Actor::Operator,
             origin: "cli".to_owned(),
+            via: None,
+        }
+    }
+
+    /// The same caller, provisioning over SCIM (so marked in the audit log).
+    pub fn through_scim(self) -> Self {
+        Self {
+            via: Some("scim"),
+            ..self
         }
     }
 

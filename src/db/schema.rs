@@ -14,6 +14,7 @@ diesel::table! {
         updated -> BigInt,
         email_confirmed -> Bool,
         group_names -> Text,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -56,6 +57,7 @@ diesel::table! {
         username -> Nullable<Text>,
         ip -> Text,
         group_name -> Nullable<Text>,
+        via -> Nullable<Text>,
     }
 }
 
@@ -110,6 +112,7 @@ diesel::table! {
         description -> Text,
         created -> BigInt,
         updated -> BigInt,
+        external_id -> Nullable<Text>,
     }
 }
 

@@ -10,6 +10,7 @@ mod group;
 mod name;
 mod page;
 mod password;
+pub mod scim;
 mod scope;
 mod search;
 mod user;

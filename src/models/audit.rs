@@ -24,6 +24,8 @@ pub struct NewAuditEntry {
     pub ip: String,
     /// The group concerned, as named then.
     pub group_name: Option<String>,
+    /// The door, when not the v1 API or the command line: `scim`.
+    pub via: Option<&'static str>,
 }
 
 /// A recorded event.
@@ -46,6 +48,8 @@ pub struct AuditRecord {
     pub ip: String,
     /// The group concerned, as named then.
     pub group_name: Option<String>,
+    /// The door, when not the v1 API or the command line: `scim`.
+    pub via: Option<String>,
 }
 
 impl NewAuditEntry {
@@ -59,6 +63,7 @@ impl NewAuditEntry {
             username: None,
             ip,
             group_name: None,
+            via: None,
         }
     }
 

@@ -73,6 +73,11 @@ pub(crate) struct AuditView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "ops")]
     group: Option<String>,
+    /// The door the change came through when not the v1 API or the command line:
+    /// `scim` for provisioning by an identity provider (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "scim")]
+    via: Option<String>,
 }
 
 impl From<NamedEntry> for AuditView {
@@ -94,6 +99,7 @@ impl From<NamedEntry> for AuditView {
             username: record.username,
             ip: record.ip,
             group: record.group_name,
+            via: record.via,
         }
     }
 }

@@ -1,0 +1,10 @@
+-- SCIM: the identity provider's own id of a user or group (`externalId`), kept as it was
+-- sent and compared exactly (a binary collation), indexed for the filters identity
+-- providers send.
+ALTER TABLE users ADD COLUMN external_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL;
+CREATE INDEX users_external_id ON users (external_id);
+ALTER TABLE user_groups ADD COLUMN external_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL;
+CREATE INDEX user_groups_external_id ON user_groups (external_id);
+
+-- The door a change came through when it is not the v1 API or the command line: 'scim'.
+ALTER TABLE audit_log ADD COLUMN via VARCHAR(16) NULL;
