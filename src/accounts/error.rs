@@ -70,6 +70,12 @@ pub enum AccountError {
     /// Another group has this name, ignoring case.
     #[error("A group with this name already exists.")]
     GroupNameTaken,
+    /// A SCIM request Roster cannot carry out as sent (its `scimType` says why).
+    #[error("{0}")]
+    Scim(#[from] crate::domain::scim::ScimError),
+    /// A SCIM `If-Match` naming a version the resource no longer has.
+    #[error("The resource changed since the version given in If-Match: read it again.")]
+    VersionMismatch,
     /// Removing a user from a group it is not in.
     #[error("The user is not a member of this group.")]
     NotAMember,

@@ -13,6 +13,7 @@ mod groups;
 mod limits;
 mod mail;
 mod passwords;
+mod scim;
 mod session;
 mod tokens;
 pub mod transfer;
@@ -39,6 +40,7 @@ pub use audit::{read_page as read_audit_page, AuditQuery, NamedEntry};
 pub use error::AccountError;
 pub use groups::CountedGroup;
 pub use mail::{Claimed, MailKind, PreparedMail};
+pub use scim::IfMatch;
 pub use session::{authenticate, Client, Session};
 
 /// The account rules in force, from the settings.

@@ -25,6 +25,11 @@ impl Accounts {
             .await?
     }
 
+    /// A hash no password is known to match, for an account made without one.
+    pub(super) async fn hash_unguessable(&self) -> Result<String, AccountError> {
+        Ok(self.hashing.run(password::unguessable).await??)
+    }
+
     /// Hashes a password already accepted once (an upgrade of an existing hash).
     pub(super) async fn rehash(&self, known: Password) -> Result<String, AccountError> {
         Ok(self

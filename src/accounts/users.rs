@@ -2,7 +2,8 @@
 //! password; and the admin reads.
 
 use crate::db::{Conn, StoreError};
-use crate::domain::{AuditEvent, NewUser, Password, Scope, UserUpdate};
+use crate::domain::{AuditEvent, EmailConfirmation, NewUser, Password, Scope, UserUpdate};
+use crate::models::audit::NewAuditEntry;
 use crate::models::token::Ending;
 use crate::models::{Credentials, NewUserRow, User};
 
@@ -45,10 +46,7 @@ impl Accounts {
         let (user, queued) = self
             .transact(move |conn| {
                 let row = NewUserRow::of(&new, new.is_admin, &password_hash, now);
-                let user = User::create(conn, &row)?;
-                let queued = queue_confirmation(conn, confirmation, &user, now)?;
-                let entry = audit::on_user(AuditEvent::UserCreated, &caller, &user, now);
-                Ok(((user, queued), vec![entry]))
+                insert_user(conn, &caller, &row, now, confirmation)
             })
             .await?;
         if queued {
@@ -70,22 +68,7 @@ impl Accounts {
         caller.require_admin()?;
         let (now, confirmation) = (self.now(), self.rules.email_confirmation);
         let (user, queued) = self
-            .transact(move |conn| {
-                let before = User::find(conn, id)?;
-                let new_address = update.unconfirm_new_email(before.email.as_deref());
-                let user = User::update(conn, id, &update, now)?;
-                let queued = new_address && queue_confirmation(conn, confirmation, &user, now)?;
-                let toggled = update.disabled.map(|disabled| match disabled {
-                    true => AuditEvent::UserDisabled,
-                    false => AuditEvent::UserEnabled,
-                });
-                let entries = [Some(AuditEvent::UserUpdated), toggled]
-                    .into_iter()
-                    .flatten()
-                    .map(|event| audit::on_user(event, &caller, &user, now))
-                    .collect();
-                Ok(((user, queued), entries))
-            })
+            .transact(move |conn| apply_update(conn, &caller, id, &mut update, now, confirmation))
             .await?;
         if queued {
             self.mail_queued();
@@ -98,12 +81,8 @@ impl Accounts {
     pub async fn delete(&self, caller: Caller, id: i64) -> Result<User, AccountError> {
         caller.require_admin()?;
         let now = self.now();
-        self.transact(move |conn| {
-            let user = User::delete(conn, id)?;
-            let entry = audit::on_user(AuditEvent::UserDeleted, &caller, &user, now);
-            Ok((user, vec![entry]))
-        })
-        .await
+        self.transact(move |conn| remove_user(conn, &caller, id, now))
+            .await
     }
 
     /// Ends every session of user `id`, but the caller's own; with `Ending::Everything`
@@ -177,4 +156,59 @@ impl Accounts {
         })
         .await
     }
+}
+
+/// Stores `row`, queues its confirmation mail if the rules ask for one, and returns the
+/// user with whether a mail was queued, and its audit entry. Run inside a write
+/// transaction.
+pub(super) fn insert_user(
+    conn: &mut Conn,
+    caller: &Caller,
+    row: &NewUserRow<'_>,
+    now: i64,
+    confirmation: EmailConfirmation,
+) -> Result<((User, bool), Vec<NewAuditEntry>), AccountError> {
+    let user = User::create(conn, row)?;
+    let queued = queue_confirmation(conn, confirmation, &user, now)?;
+    let entry = audit::on_user(AuditEvent::UserCreated, caller, &user, now);
+    Ok(((user, queued), vec![entry]))
+}
+
+/// Applies `update` to user `id` (see [`Accounts::update`]) and returns the user, whether
+/// a confirmation mail was queued, and the audit entries. Run inside a write transaction.
+pub(super) fn apply_update(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: i64,
+    update: &mut UserUpdate,
+    now: i64,
+    confirmation: EmailConfirmation,
+) -> Result<((User, bool), Vec<NewAuditEntry>), AccountError> {
+    let before = User::find(conn, id)?;
+    let new_address = update.unconfirm_new_email(before.email.as_deref());
+    let user = User::update(conn, id, update, now)?;
+    let queued = new_address && queue_confirmation(conn, confirmation, &user, now)?;
+    let toggled = update.disabled.map(|disabled| match disabled {
+        true => AuditEvent::UserDisabled,
+        false => AuditEvent::UserEnabled,
+    });
+    let entries = [Some(AuditEvent::UserUpdated), toggled]
+        .into_iter()
+        .flatten()
+        .map(|event| audit::on_user(event, caller, &user, now))
+        .collect();
+    Ok(((user, queued), entries))
+}
+
+/// Deletes user `id` (see [`Accounts::delete`]); returns it as it was, and the audit entry.
+/// Run inside a write transaction.
+pub(super) fn remove_user(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: i64,
+    now: i64,
+) -> Result<(User, Vec<NewAuditEntry>), AccountError> {
+    let user = User::delete(conn, id)?;
+    let entry = audit::on_user(AuditEvent::UserDeleted, caller, &user, now);
+    Ok((user, vec![entry]))
 }

@@ -161,11 +161,14 @@ pub fn needs_rehash(stored: &str) -> bool {
 /// A hash of a random password, made at start-up: logins for unknown users verify against
 /// it, so they take as long as logins with a wrong password.
 pub fn dummy_hash() -> Result<String, HashError> {
+    unguessable(&mut Workspace::new())
+}
+
+/// A hash of a random password nobody knows (128 random bits): what an account made
+/// without a password stores until its owner sets one by the reset flow.
+pub fn unguessable(memory: &mut Workspace) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
-    hash(
-        &Password::unchecked(salt.as_str().to_owned()),
-        &mut Workspace::new(),
-    )
+    hash(&Password::unchecked(salt.as_str().to_owned()), memory)
 }
 
 #[cfg(test)]

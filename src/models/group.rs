@@ -43,6 +43,9 @@ struct GroupChanges<'a> {
     updated: i64,
 }
 
+/// How many ids one statement binds at most: well under every backend's limit.
+const MEMBER_BATCH: usize = 500;
+
 /// The group of `id`, or `GroupNotFound`.
 fn not_found(error: diesel::result::Error) -> StoreError {
     match error {
@@ -229,6 +232,57 @@ impl Group {
         .execute(conn)?;
         Self::refresh_names(conn, &[user_id])?;
         Ok(removed > 0)
+    }
+
+    /// Makes the members of group `group_id` exactly `wanted`, in batches (a SCIM PATCH
+    /// may add thousands), and bumps the group's `updated` when they change. Returns the
+    /// user ids added and removed. Run inside a write transaction.
+    pub fn set_members(
+        conn: &mut Conn,
+        group_id: i64,
+        wanted: &std::collections::BTreeSet<i64>,
+        now: i64,
+    ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+        let current: std::collections::BTreeSet<i64> =
+            Self::member_ids(conn, group_id)?.into_iter().collect();
+        let added: Vec<i64> = wanted.difference(&current).copied().collect();
+        let removed: Vec<i64> = current.difference(wanted).copied().collect();
+        for chunk in added.chunks(MEMBER_BATCH) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|user_id| {
+                    (
+                        group_members::group_id.eq(group_id),
+                        group_members::user_id.eq(*user_id),
+                    )
+                })
+                .collect();
+            // A multi-row insert per batch: not available through `MultiConnection`, so on
+            // the backend's own connection.
+            crate::on_backend!(conn, |c| diesel::insert_into(group_members::table)
+                .values(&rows)
+                .execute(c))?;
+        }
+        for chunk in removed.chunks(MEMBER_BATCH) {
+            diesel::delete(
+                group_members::table
+                    .filter(group_members::group_id.eq(group_id))
+                    .filter(group_members::user_id.eq_any(chunk)),
+            )
+            .execute(conn)?;
+        }
+        if !added.is_empty() || !removed.is_empty() {
+            diesel::update(user_groups::table.find(group_id))
+                .set(user_groups::updated.eq(now))
+                .execute(conn)?;
+            for chunk in added
+                .chunks(MEMBER_BATCH)
+                .chain(removed.chunks(MEMBER_BATCH))
+            {
+                Self::refresh_names(conn, chunk)?;
+            }
+        }
+        Ok((added, removed))
     }
 
     fn has_member(conn: &mut Conn, group_id: i64, user_id: i64) -> Result<bool, StoreError> {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bulk;
 pub mod group;
 pub mod mail;
+pub mod scim;
 pub mod throttle;
 pub mod token;
 pub mod user;

@@ -240,6 +240,23 @@ impl User {
 }
 
 impl User {
+    /// Those of `ids` that are not users' (in batches: a SCIM group may name thousands).
+    pub fn missing(conn: &mut Conn, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let existing: Vec<i64> = users::table
+                .filter(users::id.eq_any(chunk))
+                .select(users::id)
+                .load(conn)?;
+            found.extend(existing);
+        }
+        Ok(ids
+            .iter()
+            .copied()
+            .filter(|id| !found.contains(id))
+            .collect())
+    }
+
     /// The usernames of those of `ids` that exist now.
     pub fn usernames_of(
         conn: &mut Conn,

@@ -58,7 +58,7 @@ impl<T: RequestBody> FromRequest for JsonOrForm<T> {
             let encoding = encoding_of(&req)?;
             let wait = state_of(&req)?.request_timeout;
             // A client that stalls mid-body must not hold the connection open.
-            let bytes = tokio::time::timeout(wait, collect(&req, payload))
+            let bytes = tokio::time::timeout(wait, collect(&req, payload, MAX_BODY_BYTES))
                 .await
                 .map_err(|_| ApiError::RequestTimeout)??;
             parse(encoding, &bytes, T::FORM).map(Self)
@@ -116,19 +116,25 @@ fn encoding_of(req: &HttpRequest) -> Result<Encoding, ApiError> {
     }
 }
 
-async fn collect(req: &HttpRequest, mut payload: Payload) -> Result<Vec<u8>, ApiError> {
+/// The whole body, refused as too large past `limit` bytes (by its declared length before
+/// reading any of it).
+pub async fn collect(
+    req: &HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+    if declared.is_some_and(|len| len > limit) {
         return Err(ApiError::PayloadTooLarge);
     }
     let mut body = Vec::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::InvalidBody(e.to_string()))?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);

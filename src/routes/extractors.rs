@@ -41,6 +41,9 @@ pub struct ReadUsers;
 /// Changing users, as an admin: scope `users:write`.
 #[derive(Debug)]
 pub struct WriteUsers;
+/// Provisioning over SCIM, as an admin: scope `scim`.
+#[derive(Debug)]
+pub struct Provision;
 /// Any valid token; the accounts layer checks the scope once it knows whose account is
 /// acted on.
 #[derive(Debug)]
@@ -56,6 +59,10 @@ impl Need for ReadUsers {
 }
 impl Need for WriteUsers {
     const SCOPE: Option<Scope> = Some(Scope::UsersWrite);
+    const ADMIN: bool = true;
+}
+impl Need for Provision {
+    const SCOPE: Option<Scope> = Some(Scope::Scim);
     const ADMIN: bool = true;
 }
 impl Need for AnyScope {

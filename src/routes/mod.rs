@@ -10,6 +10,7 @@ pub mod health;
 pub mod openapi;
 pub mod request_id;
 pub mod responses;
+pub mod scim;
 pub mod state;
 pub mod v1;
 
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(openapi::configure)
         .configure(console::configure)
         .configure(v1::configure)
+        .configure(scim::configure)
         .default_service(web::to(route_not_found));
 }
 
