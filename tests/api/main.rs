@@ -36,6 +36,7 @@ mod processes;
 mod protocol;
 mod races;
 mod register;
+mod scim;
 mod sessions;
 mod smtp;
 mod storage;
