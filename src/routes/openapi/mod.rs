@@ -288,8 +288,9 @@ mod tests {
     use super::*;
 
     /// Codes answered outside the described operations: CORS preflights (3006), unknown
-    /// paths (4002) and methods (4050).
-    const OUTSIDE_OPERATIONS: [u32; 3] = [3006, 4002, 4050];
+    /// paths (4002) and methods (4050), and the SCIM door's refusals (1053, 4120), which
+    /// `/scim/v2` answers in SCIM's own error form (docs/scim.md).
+    const OUTSIDE_OPERATIONS: [u32; 5] = [3006, 4002, 4050, 1053, 4120];
 
     /// The codes a text names, singly (`2003`) or as a range (`1001–1030`).
     fn codes_named(text: &str, all: &BTreeSet<u32>) -> BTreeSet<u32> {
