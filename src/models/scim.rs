@@ -360,12 +360,12 @@ impl ScimUser {
                 None => rows,
             })
         };
-        let counted = match matching() {
-            Ok(rows) => rows,
-            Err(refused) => return Ok(Err(refused)),
+        // Two translations of the one filter: a boxed query is consumed by its use.
+        let (counted, mut rows) = match (matching(), matching()) {
+            (Ok(counted), Ok(rows)) => (counted, rows),
+            (Err(refused), _) | (_, Err(refused)) => return Ok(Err(refused)),
         };
         let total: i64 = counted.count().get_result(conn)?;
-        let mut rows = matching().expect("the filter translated once already");
         rows = match query.sort {
             None => rows.order(users::id.asc()),
             Some((attr, descending)) => sort_users(rows, attr, descending),
@@ -482,12 +482,12 @@ impl ScimGroup {
                 None => rows,
             })
         };
-        let counted = match matching() {
-            Ok(rows) => rows,
-            Err(refused) => return Ok(Err(refused)),
+        // Two translations of the one filter: a boxed query is consumed by its use.
+        let (counted, mut rows) = match (matching(), matching()) {
+            (Ok(counted), Ok(rows)) => (counted, rows),
+            (Err(refused), _) | (_, Err(refused)) => return Ok(Err(refused)),
         };
         let total: i64 = counted.count().get_result(conn)?;
-        let mut rows = matching().expect("the filter translated once already");
         rows = match query.sort {
             None => rows.order(user_groups::id.asc()),
             Some((attr, descending)) => sort_groups(rows, attr, descending),

@@ -464,9 +464,9 @@ backend_tests! {
         let user = get(&app, &token, &format!("/Users/{a}")).await;
         assert_eq!(user.expect(200)["groups"][0]["display"], "ops");
         let filtered_groups = get(&app, &token, &format!("/Groups?filter=members.value%20eq%20%22{b}%22")).await;
-        assert_eq!(filtered_groups.ids(), [id.clone()]);
+        assert_eq!(filtered_groups.ids(), [id.as_str()]);
         let by_name = get(&app, &token, "/Groups?filter=displayName%20eq%20%22OPS%22&excludedAttributes=members").await;
-        assert_eq!(by_name.ids(), [id.clone()]);
+        assert_eq!(by_name.ids(), [id.as_str()]);
         assert!(by_name.body["Resources"][0].get("members").is_none());
 
         let removed = patch(&app, &token, &path, json!([{"op": "Remove", "path": format!("members[value eq \"{a}\"]")}])).await;
