@@ -285,6 +285,38 @@ fn compare<T: 'static>(column: Column, op: Op, value: &Value) -> Result<Conditio
     }
 }
 
+/// One page of the rows of `$table` that `$query` asks for, each a `$row` with its
+/// `external_id`, and how many match in all; `Err` when the filter cannot be translated.
+macro_rules! page {
+    ($conn:expr, $query:expr, $table:ident, $row:ty, $column:expr, $sort:expr) => {{
+        let matching = || -> Result<$table::BoxedQuery<'static, Backend>, ScimError> {
+            let rows = $table::table.into_boxed();
+            Ok(match &$query.filter {
+                Some(filter) => rows.filter(condition(filter, &$column)?),
+                None => rows,
+            })
+        };
+        // Two translations of the one filter: a boxed query is consumed by its use.
+        match (matching(), matching()) {
+            (Err(refused), _) | (_, Err(refused)) => Err(refused),
+            (Ok(counted), Ok(rows)) => {
+                let total: i64 = counted.count().get_result($conn)?;
+                let rows = match $query.sort {
+                    None => rows.order($table::id.asc()),
+                    Some((attr, descending)) => $sort(rows, attr, descending),
+                };
+                let found: Vec<($row, Option<String>)> = rows
+                    .then_order_by($table::id.asc())
+                    .offset($query.offset)
+                    .limit($query.limit)
+                    .select((<$row>::as_select(), $table::external_id))
+                    .load($conn)?;
+                Ok((found, total))
+            }
+        }
+    }};
+}
+
 /// Which page of which resources, in which order.
 #[derive(Debug, Clone)]
 pub struct ScimQuery<A> {
@@ -353,30 +385,10 @@ impl ScimUser {
         conn: &mut Conn,
         query: &ScimQuery<UserAttr>,
     ) -> Result<Result<(Vec<Self>, i64), ScimError>, StoreError> {
-        let matching = || -> Result<users::BoxedQuery<'static, Backend>, ScimError> {
-            let rows = users::table.into_boxed();
-            Ok(match &query.filter {
-                Some(filter) => rows.filter(condition(filter, &user_column)?),
-                None => rows,
-            })
-        };
-        // Two translations of the one filter: a boxed query is consumed by its use.
-        let (counted, mut rows) = match (matching(), matching()) {
-            (Ok(counted), Ok(rows)) => (counted, rows),
-            (Err(refused), _) | (_, Err(refused)) => return Ok(Err(refused)),
-        };
-        let total: i64 = counted.count().get_result(conn)?;
-        rows = match query.sort {
-            None => rows.order(users::id.asc()),
-            Some((attr, descending)) => sort_users(rows, attr, descending),
-        };
-        let found: Vec<(User, Option<String>)> = rows
-            .then_order_by(users::id.asc())
-            .offset(query.offset)
-            .limit(query.limit)
-            .select((User::as_select(), users::external_id))
-            .load(conn)?;
-        Ok(Ok((Self::with_groups(conn, found)?, total)))
+        match page!(conn, query, users, User, user_column, sort_users) {
+            Ok((found, total)) => Ok(Ok((Self::with_groups(conn, found)?, total))),
+            Err(refused) => Ok(Err(refused)),
+        }
     }
 
     /// User `id`.
@@ -475,30 +487,10 @@ impl ScimGroup {
         conn: &mut Conn,
         query: &ScimQuery<GroupAttr>,
     ) -> Result<Result<(Vec<Self>, i64), ScimError>, StoreError> {
-        let matching = || -> Result<user_groups::BoxedQuery<'static, Backend>, ScimError> {
-            let rows = user_groups::table.into_boxed();
-            Ok(match &query.filter {
-                Some(filter) => rows.filter(condition(filter, &group_column)?),
-                None => rows,
-            })
-        };
-        // Two translations of the one filter: a boxed query is consumed by its use.
-        let (counted, mut rows) = match (matching(), matching()) {
-            (Ok(counted), Ok(rows)) => (counted, rows),
-            (Err(refused), _) | (_, Err(refused)) => return Ok(Err(refused)),
-        };
-        let total: i64 = counted.count().get_result(conn)?;
-        rows = match query.sort {
-            None => rows.order(user_groups::id.asc()),
-            Some((attr, descending)) => sort_groups(rows, attr, descending),
-        };
-        let found: Vec<(Group, Option<String>)> = rows
-            .then_order_by(user_groups::id.asc())
-            .offset(query.offset)
-            .limit(query.limit)
-            .select((Group::as_select(), user_groups::external_id))
-            .load(conn)?;
-        Ok(Ok((Self::with_members(conn, found)?, total)))
+        match page!(conn, query, user_groups, Group, group_column, sort_groups) {
+            Ok((found, total)) => Ok(Ok((Self::with_members(conn, found)?, total))),
+            Err(refused) => Ok(Err(refused)),
+        }
     }
 
     /// Group `id`, with its members.

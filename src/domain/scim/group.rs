@@ -28,22 +28,18 @@ pub enum GroupAttr {
 impl GroupAttr {
     /// The attribute `path` names, if groups can be filtered or sorted on it.
     pub fn resolve(path: &AttrPath) -> Option<Self> {
-        let is = |name, sub| path.is(GROUP_SCHEMA, name, sub);
-        Some(if is("id", None) {
-            Self::Id
-        } else if is("displayName", None) {
-            Self::DisplayName
-        } else if is("externalId", None) {
-            Self::ExternalId
-        } else if is("members", None) || is("members", Some("value")) {
-            Self::MemberValue
-        } else if is("meta", Some("created")) {
-            Self::Created
-        } else if is("meta", Some("lastModified")) {
-            Self::LastModified
-        } else {
-            return None;
-        })
+        path.resolve_in(
+            GROUP_SCHEMA,
+            &[
+                ("id", None, Self::Id),
+                ("displayName", None, Self::DisplayName),
+                ("externalId", None, Self::ExternalId),
+                ("members", None, Self::MemberValue),
+                ("members", Some("value"), Self::MemberValue),
+                ("meta", Some("created"), Self::Created),
+                ("meta", Some("lastModified"), Self::LastModified),
+            ],
+        )
     }
 }
 

@@ -115,6 +115,19 @@ impl AttrPath {
             }
     }
 
+    /// The value of the first of `names` (name, sub-attribute, value) this path is, under
+    /// `schema`.
+    pub fn resolve_in<A: Copy>(
+        &self,
+        schema: &str,
+        names: &[(&str, Option<&str>, A)],
+    ) -> Option<A> {
+        names
+            .iter()
+            .find(|(name, sub, _)| self.is(schema, name, *sub))
+            .map(|(_, _, value)| *value)
+    }
+
     /// Whether the path lies in the enterprise extension (Roster keeps none of it).
     pub fn is_enterprise(&self) -> bool {
         self.urn

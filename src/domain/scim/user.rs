@@ -33,30 +33,23 @@ pub enum UserAttr {
 impl UserAttr {
     /// The attribute `path` names, if users can be filtered or sorted on it.
     pub fn resolve(path: &AttrPath) -> Option<Self> {
-        let is = |name, sub| path.is(USER_SCHEMA, name, sub);
-        Some(if is("id", None) {
-            Self::Id
-        } else if is("userName", None) {
-            Self::UserName
-        } else if is("displayName", None) || is("name", Some("formatted")) {
-            Self::Name
-        } else if is("emails", None) || is("emails", Some("value")) {
-            Self::Email
-        } else if is("emails", Some("type")) {
-            Self::EmailType
-        } else if is("emails", Some("primary")) {
-            Self::EmailPrimary
-        } else if is("externalId", None) {
-            Self::ExternalId
-        } else if is("active", None) {
-            Self::Active
-        } else if is("meta", Some("created")) {
-            Self::Created
-        } else if is("meta", Some("lastModified")) {
-            Self::LastModified
-        } else {
-            return None;
-        })
+        path.resolve_in(
+            USER_SCHEMA,
+            &[
+                ("id", None, Self::Id),
+                ("userName", None, Self::UserName),
+                ("displayName", None, Self::Name),
+                ("name", Some("formatted"), Self::Name),
+                ("emails", None, Self::Email),
+                ("emails", Some("value"), Self::Email),
+                ("emails", Some("type"), Self::EmailType),
+                ("emails", Some("primary"), Self::EmailPrimary),
+                ("externalId", None, Self::ExternalId),
+                ("active", None, Self::Active),
+                ("meta", Some("created"), Self::Created),
+                ("meta", Some("lastModified"), Self::LastModified),
+            ],
+        )
     }
 }
 

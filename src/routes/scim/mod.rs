@@ -4,6 +4,7 @@
 
 mod error;
 mod render;
+mod resources;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,9 +16,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::accounts::{Caller, IfMatch};
-use crate::domain::scim::{
-    self, AttrPath, GroupAttr, GroupFields, PatchOperation, ScimError, UserAttr, UserFields,
-};
+use crate::domain::scim::{self, AttrPath, ScimError};
 use crate::models::scim::ScimQuery;
 use crate::routes::body::collect;
 use crate::routes::extractors::{state_of, ClientIp, Provision, Signed};
@@ -40,7 +39,7 @@ type Answer = Result<HttpResponse, ScimFailure>;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/scim/v2")
-            .service(resource("/.search").route(web::post().to(search_everything)))
+            .service(resource("/.search").route(web::post().to(resources::search_everything)))
             .service(
                 resource("/ServiceProviderConfig").route(web::get().to(service_provider_config)),
             )
@@ -48,33 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/ResourceTypes/{name}").route(web::get().to(resource_type)))
             .service(resource("/Schemas").route(web::get().to(schemas)))
             .service(resource("/Schemas/{id}").route(web::get().to(schema)))
-            .service(
-                resource("/Users")
-                    .route(web::get().to(list_users))
-                    .route(web::post().to(create_user)),
-            )
-            // Before `/Users/{id}`, which would take `.search` for an id.
-            .service(resource("/Users/.search").route(web::post().to(search_users)))
-            .service(
-                resource("/Users/{id}")
-                    .route(web::get().to(get_user))
-                    .route(web::put().to(replace_user))
-                    .route(web::patch().to(patch_user))
-                    .route(web::delete().to(delete_user)),
-            )
-            .service(
-                resource("/Groups")
-                    .route(web::get().to(list_groups))
-                    .route(web::post().to(create_group)),
-            )
-            .service(resource("/Groups/.search").route(web::post().to(search_groups)))
-            .service(
-                resource("/Groups/{id}")
-                    .route(web::get().to(get_group))
-                    .route(web::put().to(replace_group))
-                    .route(web::patch().to(patch_group))
-                    .route(web::delete().to(delete_group)),
-            )
+            .configure(resources::routes::<resources::Users>)
+            .configure(resources::routes::<resources::Groups>)
             .default_service(web::to(not_found)),
     );
 }
@@ -346,52 +320,6 @@ fn discovery_one(req: &HttpRequest, key: &str, resources: Vec<Json>) -> Answer {
         .ok_or_else(|| crate::routes::error::ApiError::RouteNotFound.into())
 }
 
-/// A search over every resource type at once (RFC 7644 §3.4.3): the users, then the
-/// groups, each in its own order, paged as one list. A filter applies to the types whose
-/// attributes it names (`userName` finds no group); one that names neither's is refused.
-async fn search_everything(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let params = ListParams::from_body(body(&req, payload).await?)?;
-    let (users, groups) = (
-        params.clone().parse(UserAttr::resolve),
-        params.parse(GroupAttr::resolve),
-    );
-    let (start, projection, mut room) = match (&users, &groups) {
-        (Ok((query, start, projection)), _) => (*start, projection.clone(), query.limit),
-        (_, Ok((query, start, projection))) => (*start, projection.clone(), query.limit),
-        (Err(refused), Err(_)) => return Err(from_scim(refused.clone())),
-    };
-    let accounts = &state_of(&req)?.accounts;
-    let base = base_url(&req);
-    let mut resources = Vec::new();
-    let mut total = 0;
-    let mut skip = start - 1;
-    if let Ok((query, ..)) = users {
-        let (found, matched) = accounts.scim_users(&who.0, query).await?;
-        room -= found.len() as i64;
-        skip = (skip - matched).max(0);
-        total += matched;
-        resources.extend(
-            found
-                .iter()
-                .map(|u| projection.apply(render::user(u, &base))),
-        );
-    }
-    if let Ok((mut query, ..)) = groups {
-        (query.offset, query.limit) = (skip, room);
-        let (found, matched) = accounts.scim_groups(&who.0, query).await?;
-        total += matched;
-        resources.extend(
-            found
-                .iter()
-                .map(|g| projection.apply(render::group(g, &base))),
-        );
-    }
-    Ok(answer(
-        actix_web::http::StatusCode::OK,
-        &render::list(resources, start, total),
-    ))
-}
-
 async fn service_provider_config(req: HttpRequest) -> HttpResponse {
     answer(
         actix_web::http::StatusCode::OK,
@@ -415,180 +343,6 @@ async fn schema(req: HttpRequest) -> Answer {
     discovery_one(&req, "id", render::schemas(&base_url(&req)))
 }
 
-async fn users_page(req: &HttpRequest, who: Provisioner, params: ListParams) -> Answer {
-    let (query, start, projection) = params.parse(UserAttr::resolve).map_err(from_scim)?;
-    let (users, total) = state_of(req)?.accounts.scim_users(&who.0, query).await?;
-    let base = base_url(req);
-    let resources = users
-        .iter()
-        .map(|u| projection.apply(render::user(u, &base)))
-        .collect();
-    Ok(answer(
-        actix_web::http::StatusCode::OK,
-        &render::list(resources, start, total),
-    ))
-}
-
 fn from_scim(error: ScimError) -> ScimFailure {
     crate::accounts::AccountError::from(error).into()
-}
-
-async fn list_users(req: HttpRequest, who: Provisioner) -> Answer {
-    let params = ListParams::from_query(&req)?;
-    users_page(&req, who, params).await
-}
-
-async fn search_users(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let params = ListParams::from_body(body(&req, payload).await?)?;
-    users_page(&req, who, params).await
-}
-
-async fn get_user(req: HttpRequest, who: Provisioner) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::UserNotFound)?;
-    let projection = projection_of(&req)?;
-    let user = state_of(&req)?.accounts.scim_user(&who.0, id).await?;
-    Ok(one(
-        actix_web::http::StatusCode::OK,
-        projection.apply(render::user(&user, &base_url(&req))),
-    ))
-}
-
-async fn create_user(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let fields = UserFields::from_resource(&body(&req, payload).await?, None).map_err(from_scim)?;
-    let user = state_of(&req)?
-        .accounts
-        .scim_create_user(who.0, fields)
-        .await?;
-    Ok(one(
-        actix_web::http::StatusCode::CREATED,
-        render::user(&user, &base_url(&req)),
-    ))
-}
-
-async fn replace_user(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::UserNotFound)?;
-    let resource = body(&req, payload).await?;
-    let user = state_of(&req)?
-        .accounts
-        .scim_change_user(who.0, id, if_match(&req), move |current| {
-            UserFields::from_resource(&resource, Some(current))
-        })
-        .await?;
-    Ok(one(
-        actix_web::http::StatusCode::OK,
-        render::user(&user, &base_url(&req)),
-    ))
-}
-
-async fn patch_user(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::UserNotFound)?;
-    let operations =
-        PatchOperation::parse_request(&body(&req, payload).await?).map_err(from_scim)?;
-    let user = state_of(&req)?
-        .accounts
-        .scim_change_user(who.0, id, if_match(&req), move |current| {
-            let mut changed = current.clone();
-            changed.patch(&operations)?;
-            Ok(changed)
-        })
-        .await?;
-    Ok(one(
-        actix_web::http::StatusCode::OK,
-        render::user(&user, &base_url(&req)),
-    ))
-}
-
-async fn delete_user(req: HttpRequest, who: Provisioner) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::UserNotFound)?;
-    state_of(&req)?
-        .accounts
-        .scim_delete_user(who.0, id, if_match(&req))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-async fn groups_page(req: &HttpRequest, who: Provisioner, params: ListParams) -> Answer {
-    let (query, start, projection) = params.parse(GroupAttr::resolve).map_err(from_scim)?;
-    let (groups, total) = state_of(req)?.accounts.scim_groups(&who.0, query).await?;
-    let base = base_url(req);
-    let resources = groups
-        .iter()
-        .map(|g| projection.apply(render::group(g, &base)))
-        .collect();
-    Ok(answer(
-        actix_web::http::StatusCode::OK,
-        &render::list(resources, start, total),
-    ))
-}
-
-async fn list_groups(req: HttpRequest, who: Provisioner) -> Answer {
-    let params = ListParams::from_query(&req)?;
-    groups_page(&req, who, params).await
-}
-
-async fn search_groups(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let params = ListParams::from_body(body(&req, payload).await?)?;
-    groups_page(&req, who, params).await
-}
-
-async fn get_group(req: HttpRequest, who: Provisioner) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::GroupNotFound)?;
-    let projection = projection_of(&req)?;
-    let group = state_of(&req)?.accounts.scim_group(&who.0, id).await?;
-    Ok(one(
-        actix_web::http::StatusCode::OK,
-        projection.apply(render::group(&group, &base_url(&req))),
-    ))
-}
-
-async fn create_group(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let fields = GroupFields::from_resource(&body(&req, payload).await?).map_err(from_scim)?;
-    let group = state_of(&req)?
-        .accounts
-        .scim_create_group(who.0, fields)
-        .await?;
-    Ok(one(
-        actix_web::http::StatusCode::CREATED,
-        render::group(&group, &base_url(&req)),
-    ))
-}
-
-async fn replace_group(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::GroupNotFound)?;
-    let fields = GroupFields::from_resource(&body(&req, payload).await?).map_err(from_scim)?;
-    let group = state_of(&req)?
-        .accounts
-        .scim_change_group(who.0, id, if_match(&req), move |_| Ok(fields))
-        .await?;
-    Ok(one(
-        actix_web::http::StatusCode::OK,
-        render::group(&group, &base_url(&req)),
-    ))
-}
-
-async fn patch_group(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::GroupNotFound)?;
-    let operations =
-        PatchOperation::parse_request(&body(&req, payload).await?).map_err(from_scim)?;
-    let group = state_of(&req)?
-        .accounts
-        .scim_change_group(who.0, id, if_match(&req), move |current| {
-            let mut changed = current.clone();
-            changed.patch(&operations)?;
-            Ok(changed)
-        })
-        .await?;
-    Ok(one(
-        actix_web::http::StatusCode::OK,
-        render::group(&group, &base_url(&req)),
-    ))
-}
-
-async fn delete_group(req: HttpRequest, who: Provisioner) -> Answer {
-    let id = path_id(&req, crate::accounts::AccountError::GroupNotFound)?;
-    state_of(&req)?
-        .accounts
-        .scim_delete_group(who.0, id, if_match(&req))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
 }
