@@ -138,7 +138,13 @@ export function renderAudit(main, params) {
       "tr",
       {},
       h("td", { "data-label": "Time" }, timeOf(entry.time, { seconds: true })),
-      h("td", { "data-label": "Event" }, h("code", { text: entry.type })),
+      // Changes an identity provider made over SCIM say so.
+      h(
+        "td",
+        { "data-label": "Event" },
+        h("code", { text: entry.type }),
+        entry.via ? h("span", { class: "user-id", text: ` via ${entry.via.toUpperCase()}` }) : null,
+      ),
       // Acting on oneself (signing in, out): the recorded name is the actor's too.
       h(
         "td",
