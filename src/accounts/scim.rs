@@ -92,23 +92,25 @@ fn member_entry(
 }
 
 impl Accounts {
-    /// The users `query` asks for, and how many match in all.
+    /// The users `query` asks for, and how many match in all, for the admin behind
+    /// `token_hash` (scope `scim`): the token and the query in one trip to the database.
     pub async fn scim_users(
         &self,
-        caller: &Caller,
+        token_hash: String,
         query: ScimQuery<UserAttr>,
     ) -> Result<(Vec<ScimUser>, i64), AccountError> {
-        caller.require_scim()?;
-        Ok(self
-            .store
-            .run(move |conn| ScimUser::list(conn, &query))
-            .await??)
+        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+            Ok(ScimUser::list(conn, &query)??)
+        })
+        .await
     }
 
-    /// User `id`.
-    pub async fn scim_user(&self, caller: &Caller, id: i64) -> Result<ScimUser, AccountError> {
-        caller.require_scim()?;
-        Ok(self.store.run(move |conn| ScimUser::find(conn, id)).await?)
+    /// User `id`, for the admin behind `token_hash` (scope `scim`).
+    pub async fn scim_user(&self, token_hash: String, id: i64) -> Result<ScimUser, AccountError> {
+        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+            Ok(ScimUser::find(conn, id)?)
+        })
+        .await
     }
 
     /// Creates the user `fields` describe; without a password, with one nobody knows
@@ -242,26 +244,25 @@ impl Accounts {
         .await
     }
 
-    /// The groups `query` asks for, and how many match in all.
+    /// The groups `query` asks for, and how many match in all, for the admin behind
+    /// `token_hash` (scope `scim`).
     pub async fn scim_groups(
         &self,
-        caller: &Caller,
+        token_hash: String,
         query: ScimQuery<GroupAttr>,
     ) -> Result<(Vec<ScimGroup>, i64), AccountError> {
-        caller.require_scim()?;
-        Ok(self
-            .store
-            .run(move |conn| ScimGroup::list(conn, &query))
-            .await??)
+        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+            Ok(ScimGroup::list(conn, &query)??)
+        })
+        .await
     }
 
-    /// Group `id`, with its members.
-    pub async fn scim_group(&self, caller: &Caller, id: i64) -> Result<ScimGroup, AccountError> {
-        caller.require_scim()?;
-        Ok(self
-            .store
-            .run(move |conn| ScimGroup::find(conn, id))
-            .await?)
+    /// Group `id`, with its members, for the admin behind `token_hash` (scope `scim`).
+    pub async fn scim_group(&self, token_hash: String, id: i64) -> Result<ScimGroup, AccountError> {
+        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+            Ok(ScimGroup::find(conn, id)?)
+        })
+        .await
     }
 
     /// Creates the group `fields` describe, with its members.

@@ -300,7 +300,6 @@ macro_rules! page {
         match (matching(), matching()) {
             (Err(refused), _) | (_, Err(refused)) => Err(refused),
             (Ok(counted), Ok(rows)) => {
-                let total: i64 = counted.count().get_result($conn)?;
                 let rows = match $query.sort {
                     None => rows.order($table::id.asc()),
                     Some((attr, descending)) => $sort(rows, attr, descending),
@@ -311,6 +310,13 @@ macro_rules! page {
                     .limit($query.limit)
                     .select((<$row>::as_select(), $table::external_id))
                     .load($conn)?;
+                // A page that is not full, and not past the end, says how many match: the
+                // count (a second pass over what matches) only when it cannot.
+                let seen = found.len() as i64;
+                let total: i64 = match seen < $query.limit && (seen > 0 || $query.offset == 0) {
+                    true => $query.offset + seen,
+                    false => counted.count().get_result($conn)?,
+                };
                 Ok((found, total))
             }
         }

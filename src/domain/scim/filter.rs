@@ -8,6 +8,9 @@ use super::{AttrPath, ScimError};
 pub const MAX_FILTER_LEN: usize = 2048;
 /// The most comparisons one filter may hold.
 pub const MAX_COMPARISONS: usize = 24;
+/// The most substring comparisons (`co`, `sw`, `ew`) one filter may hold: each is a pass
+/// over the rows no index answers, so they are few.
+pub const MAX_SUBSTRINGS: usize = 4;
 /// The deepest nesting of parentheses, `not` and value paths.
 const MAX_DEPTH: usize = 12;
 
@@ -98,6 +101,7 @@ pub fn parse<A>(
         tokens,
         at: 0,
         comparisons: 0,
+        substrings: 0,
         depth: 0,
         resolve: &resolve,
     };
@@ -193,6 +197,7 @@ struct Parser<'r, A> {
     tokens: Vec<Token>,
     at: usize,
     comparisons: usize,
+    substrings: usize,
     depth: usize,
     resolve: &'r dyn Fn(&AttrPath) -> Option<A>,
 }
@@ -322,6 +327,14 @@ impl<A> Parser<'_, A> {
         }
         let op = Op::parse(&operator)
             .ok_or_else(|| invalid(format!("`{operator}` is not an operator")))?;
+        if matches!(op, Op::Co | Op::Sw | Op::Ew) {
+            self.substrings += 1;
+            if self.substrings > MAX_SUBSTRINGS {
+                return Err(invalid(format!(
+                    "the filter holds more than {MAX_SUBSTRINGS} co, sw or ew comparisons"
+                )));
+            }
+        }
         let value = match self.next() {
             Some(Token::Str(s)) => Value::Str(s),
             Some(Token::Word(w)) => match w.as_str() {
@@ -462,6 +475,8 @@ mod tests {
         assert!(matches!(p(&many), Err(ScimError::InvalidFilter(_))));
         let enough = vec![r#"userName eq "a""#; MAX_COMPARISONS].join(" or ");
         assert!(p(&enough).is_ok());
+        let substrings = vec![r#"userName co "a""#; MAX_SUBSTRINGS + 1].join(" or ");
+        assert!(matches!(p(&substrings), Err(ScimError::InvalidFilter(_))));
         let deep = format!("{}active pr{}", "(".repeat(40), ")".repeat(40));
         assert!(matches!(p(&deep), Err(ScimError::InvalidFilter(_))));
         let long = format!(r#"userName eq "{}""#, "a".repeat(MAX_FILTER_LEN));

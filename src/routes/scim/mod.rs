@@ -19,7 +19,7 @@ use crate::accounts::{Caller, IfMatch};
 use crate::domain::scim::{self, AttrPath, ScimError};
 use crate::models::scim::ScimQuery;
 use crate::routes::body::collect;
-use crate::routes::extractors::{state_of, ClientIp, Provision, Signed};
+use crate::routes::extractors::{state_of, Bearer, ClientIp, Provision, Signed};
 
 pub use error::ScimFailure;
 use render::Projection;
@@ -80,6 +80,28 @@ impl FromRequest for Provisioner {
             let session = signed.await?.0;
             Ok(Self(Caller::user(session, ip).through_scim()))
         })
+    }
+}
+
+/// A reader's token, checked in the same trip to the database as the read (for an
+/// admin's token with the scope `scim`); the body, if any, is read only after.
+#[derive(Debug)]
+pub struct Reader(Bearer);
+
+impl Reader {
+    /// The SHA-256 the token is stored as.
+    fn hash(&self) -> String {
+        self.0.hash()
+    }
+}
+
+impl FromRequest for Reader {
+    type Error = ScimFailure;
+    type Future = std::future::Ready<Result<Self, ScimFailure>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bearer = Bearer::from_request(req, payload).into_inner();
+        std::future::ready(bearer.map(Self).map_err(ScimFailure::from))
     }
 }
 

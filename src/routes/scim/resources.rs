@@ -18,7 +18,7 @@ use crate::routes::extractors::state_of;
 use super::render::{self, Projection};
 use super::{
     answer, base_url, body, from_scim, if_match, one, path_id, projection_of, resource, Answer,
-    ListParams, Provisioner, ScimFailure,
+    ListParams, Provisioner, Reader, ScimFailure,
 };
 
 /// One kind of resource.
@@ -46,16 +46,16 @@ pub trait Kind: 'static {
     ) -> Result<Self::Fields, ScimError>;
     /// The representation, with URLs under `base`.
     fn render(shown: &Self::Shown, base: &str) -> Json;
-    /// A page of resources, and how many match.
+    /// A page of resources, and how many match, for the admin behind `token_hash`.
     fn list(
         accounts: &Accounts,
-        caller: &Caller,
+        token_hash: String,
         query: ScimQuery<Self::Attr>,
     ) -> impl Future<Output = Result<(Vec<Self::Shown>, i64), AccountError>>;
-    /// Resource `id`.
+    /// Resource `id`, for the admin behind `token_hash`.
     fn get(
         accounts: &Accounts,
-        caller: &Caller,
+        token_hash: String,
         id: i64,
     ) -> impl Future<Output = Result<Self::Shown, AccountError>>;
     /// Creates a resource.
@@ -114,13 +114,17 @@ impl Kind for Users {
     }
     async fn list(
         accounts: &Accounts,
-        caller: &Caller,
+        token_hash: String,
         query: ScimQuery<UserAttr>,
     ) -> Result<(Vec<ScimUser>, i64), AccountError> {
-        accounts.scim_users(caller, query).await
+        accounts.scim_users(token_hash, query).await
     }
-    async fn get(accounts: &Accounts, caller: &Caller, id: i64) -> Result<ScimUser, AccountError> {
-        accounts.scim_user(caller, id).await
+    async fn get(
+        accounts: &Accounts,
+        token_hash: String,
+        id: i64,
+    ) -> Result<ScimUser, AccountError> {
+        accounts.scim_user(token_hash, id).await
     }
     async fn create(
         accounts: &Accounts,
@@ -178,13 +182,17 @@ impl Kind for Groups {
     }
     async fn list(
         accounts: &Accounts,
-        caller: &Caller,
+        token_hash: String,
         query: ScimQuery<GroupAttr>,
     ) -> Result<(Vec<ScimGroup>, i64), AccountError> {
-        accounts.scim_groups(caller, query).await
+        accounts.scim_groups(token_hash, query).await
     }
-    async fn get(accounts: &Accounts, caller: &Caller, id: i64) -> Result<ScimGroup, AccountError> {
-        accounts.scim_group(caller, id).await
+    async fn get(
+        accounts: &Accounts,
+        token_hash: String,
+        id: i64,
+    ) -> Result<ScimGroup, AccountError> {
+        accounts.scim_group(token_hash, id).await
     }
     async fn create(
         accounts: &Accounts,
@@ -236,11 +244,11 @@ pub fn routes<K: Kind>(cfg: &mut web::ServiceConfig) {
 /// The resources of kind `K` a list asks for, projected, and how many match.
 async fn found<K: Kind>(
     req: &HttpRequest,
-    caller: &Caller,
+    who: &Reader,
     query: ScimQuery<K::Attr>,
     projection: &Projection,
 ) -> Result<(Vec<Json>, i64), ScimFailure> {
-    let (shown, total) = K::list(&state_of(req)?.accounts, caller, query).await?;
+    let (shown, total) = K::list(&state_of(req)?.accounts, who.hash(), query).await?;
     let base = base_url(req);
     let resources = shown
         .iter()
@@ -249,29 +257,35 @@ async fn found<K: Kind>(
     Ok((resources, total))
 }
 
-async fn page<K: Kind>(req: &HttpRequest, who: Provisioner, params: ListParams) -> Answer {
+async fn page<K: Kind>(req: &HttpRequest, who: Reader, params: ListParams) -> Answer {
     let (query, start, projection) = params.parse(K::resolve).map_err(from_scim)?;
-    let (resources, total) = found::<K>(req, &who.0, query, &projection).await?;
+    let (resources, total) = found::<K>(req, &who, query, &projection).await?;
     Ok(answer(
         StatusCode::OK,
         &render::list(resources, start, total),
     ))
 }
 
-async fn list<K: Kind>(req: HttpRequest, who: Provisioner) -> Answer {
+async fn list<K: Kind>(req: HttpRequest, who: Reader) -> Answer {
     let params = ListParams::from_query(&req)?;
     page::<K>(&req, who, params).await
 }
 
-async fn search<K: Kind>(req: HttpRequest, who: Provisioner, payload: web::Payload) -> Answer {
+/// The caller is checked (`Provisioner`) before the body is read.
+async fn search<K: Kind>(
+    req: HttpRequest,
+    _: Provisioner,
+    who: Reader,
+    payload: web::Payload,
+) -> Answer {
     let params = ListParams::from_body(body(&req, payload).await?)?;
     page::<K>(&req, who, params).await
 }
 
-async fn get<K: Kind>(req: HttpRequest, who: Provisioner) -> Answer {
+async fn get<K: Kind>(req: HttpRequest, who: Reader) -> Answer {
     let id = path_id(&req, K::missing())?;
     let projection = projection_of(&req)?;
-    let shown = K::get(&state_of(&req)?.accounts, &who.0, id).await?;
+    let shown = K::get(&state_of(&req)?.accounts, who.hash(), id).await?;
     Ok(one(
         StatusCode::OK,
         projection.apply(K::render(&shown, &base_url(&req))),
@@ -312,7 +326,8 @@ async fn delete<K: Kind>(req: HttpRequest, who: Provisioner) -> Answer {
 /// attributes it names (`userName` finds no group); one that names neither's is refused.
 pub async fn search_everything(
     req: HttpRequest,
-    who: Provisioner,
+    _: Provisioner,
+    who: Reader,
     payload: web::Payload,
 ) -> Answer {
     let params = ListParams::from_body(body(&req, payload).await?)?;
@@ -327,7 +342,7 @@ pub async fn search_everything(
     let mut total = 0;
     let mut skip = start - 1;
     if let Ok((query, ..)) = users {
-        let (shown, matched) = found::<Users>(&req, &who.0, query, &projection).await?;
+        let (shown, matched) = found::<Users>(&req, &who, query, &projection).await?;
         room -= shown.len() as i64;
         skip = (skip - matched).max(0);
         total += matched;
@@ -335,7 +350,7 @@ pub async fn search_everything(
     }
     if let Ok((mut query, ..)) = groups {
         (query.offset, query.limit) = (skip, room);
-        let (shown, matched) = found::<Groups>(&req, &who.0, query, &projection).await?;
+        let (shown, matched) = found::<Groups>(&req, &who, query, &projection).await?;
         total += matched;
         resources.extend(shown);
     }
