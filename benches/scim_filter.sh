@@ -70,12 +70,13 @@ declare -A urls=(
   ["emails.value eq"]="$base/scim/v2/Users?filter=$(encode "emails.value eq \"$email\"")"
   ["externalId eq"]="$base/scim/v2/Users?filter=$(encode 'externalId eq "ext-bench-1"')"
   ["userName sw"]="$base/scim/v2/Users?filter=$(encode "userName sw \"$name\"")"
+  ["v1 GET /users?s=<name>"]="$base/api/v1/users?s=$name"
 )
 for filter in "userName eq" "emails.value eq" "externalId eq"; do check "${urls[$filter]}"; done
 echo "SCIM filters on $users users (${database%%:*}), one connection, ${seconds}s per run: p50 ms (p99 ms), ratio of p50 to v1's GET /users/{id} measured just before"
 echo "| filter | v1 by id p50 | filter p50 (p99) | ratio | non-2xx |"
 echo "|---|---|---|---|---|"
-for filter in "userName eq" "emails.value eq" "externalId eq" "userName sw"; do
+for filter in "userName eq" "emails.value eq" "externalId eq" "userName sw" "v1 GET /users?s=<name>"; do
   read -r v1_p50 _ _ < <(run "$base/api/v1/users/$external")
   read -r p50 p99 bad < <(run "${urls[$filter]}")
   echo "| $filter | $v1_p50 | $p50 ($p99) | $(awk -v a="$p50" -v b="$v1_p50" 'BEGIN {printf "%.2f×", a / b}') | $bad |"

@@ -490,6 +490,25 @@ backend_tests! {
         assert_eq!(app.get("/user/groups", Some(&bob.token)).await.ok(), &json!([]));
     }
 
+    async fn a_user_provisioned_without_a_password_sets_one_by_the_reset_mail() {
+        let smtp = crate::smtp::SmtpServer::start();
+        let env = crate::smtp::mail_env(smtp.port);
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let app = TestApp::spawn_with(&pairs).await;
+        let admin = app.admin().await;
+        let token = provisioning_token(&app, &admin).await;
+        provision(&app, &token, json!({"userName": "gina@contoso.com", "emails": [{"value": "gina@contoso.com"}]})).await;
+        // No mail at provisioning: the identity provider vouches for the address.
+        let asked = app.post("/user/password/token", None, json!({"email": "gina@contoso.com"})).await;
+        asked.ok();
+        let mail = smtp.wait_for(1).await.remove(0);
+        assert_eq!(mail.to, ["gina@contoso.com"]);
+        let link = mail.token(crate::smtp::PUBLIC_URL, "reset-password");
+        let reset = json!({"token": link, "newPassword": "gina-fresh-orchard-8"});
+        app.post("/user/password/reset", None, reset).await.ok();
+        app.login("gina@contoso.com", "gina-fresh-orchard-8").await.ok();
+    }
+
     async fn thousands_of_members_join_in_one_patch() {
         let database = crate::helpers::TestDatabase::create();
         let url = database.url.clone();
