@@ -20,15 +20,15 @@ cargo build --quiet --release --bin roster
 roster=target/release/roster
 work=$(mktemp -d)
 if [[ -n $server_url ]]; then
-  name=roster_scim_bench_$$
-  psql -q "$server_url" -c "CREATE DATABASE $name"
-  database=${server_url%/*}/$name
+  db_name=roster_scim_bench_$$
+  psql -q "$server_url" -c "CREATE DATABASE $db_name"
+  database=${server_url%/*}/$db_name
 else
   database=sqlite://$work/r.db
 fi
 cleanup() {
   [[ -n ${pid:-} ]] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-  [[ -n $server_url ]] && psql -q "$server_url" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)"
+  [[ -n $server_url ]] && psql -q "$server_url" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)"
   rm -rf "$work"
 }
 trap cleanup EXIT

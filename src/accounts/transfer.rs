@@ -219,6 +219,15 @@ impl Accounts {
         if !batch.is_empty() {
             imported += self.import_batch(batch, imported).await?;
         }
+        // Fresh statistics, so the planner knows what was just added at once (a lookup on
+        // a column it thinks unknown may otherwise walk the table in id order).
+        self.store
+            .run(bulk::refresh_statistics)
+            .await
+            .map_err(|source: StoreError| ImportError::Store {
+                imported,
+                source: source.into(),
+            })?;
         Ok(imported)
     }
 

@@ -74,6 +74,15 @@ macro_rules! on_backend {
 }
 
 impl AnyConnection {
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        #[cfg(feature = "postgres")]
+        if let Self::Postgres(_) = self {
+            return true;
+        }
+        false
+    }
+
     /// Whether this is the embedded SQLite, where some queries take their own form.
     pub fn is_sqlite(&self) -> bool {
         #[cfg(feature = "sqlite")]

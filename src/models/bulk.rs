@@ -94,3 +94,13 @@ pub fn insert_batch(conn: &mut Conn, rows: &[NewUserRow<'_>]) -> Result<usize, S
     }
     Ok(rows.len())
 }
+
+/// Refreshes the planner's statistics of `users` after a bulk change, on PostgreSQL (whose
+/// autovacuum would do so only later; SQLite keeps none unless asked, and InnoDB updates
+/// its own).
+pub fn refresh_statistics(conn: &mut Conn) -> Result<(), StoreError> {
+    if conn.is_postgres() {
+        conn.batch_execute("ANALYZE users")?;
+    }
+    Ok(())
+}

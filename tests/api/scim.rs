@@ -468,6 +468,10 @@ backend_tests! {
         assert_eq!(user.expect(200)["groups"][0]["display"], "ops");
         let filtered_groups = get(&app, &token, &format!("/Groups?filter=members.value%20eq%20%22{b}%22")).await;
         assert_eq!(filtered_groups.ids(), [id.as_str()]);
+        let searched = post(&app, &token, "/Groups/.search", json!({"filter": "externalId eq \"g-ops\"", "attributes": "displayName"})).await;
+        assert_eq!(searched.ids(), [id.as_str()]);
+        assert_eq!(searched.body["Resources"][0], json!({"schemas": [GROUP], "id": id, "displayName": "ops"}));
+        post(&app, &alice.token, "/Groups/.search", json!({})).await.refused(403, None);
         let by_name = get(&app, &token, "/Groups?filter=displayName%20eq%20%22OPS%22&excludedAttributes=members").await;
         assert_eq!(by_name.ids(), [id.as_str()]);
         assert!(by_name.body["Resources"][0].get("members").is_none());
