@@ -96,10 +96,11 @@ fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::InvalidBody(e.to_string()))
 }
 
-fn encoding_of(req: &HttpRequest) -> Result<Encoding, ApiError> {
+/// The media type of the body, lowercase and without parameters (`None`: no
+/// `Content-Type`); a header that is not text is refused.
+pub fn media_type(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(CONTENT_TYPE) else {
-        // curl and scripts often omit it; JSON is the API's native encoding.
-        return Ok(Encoding::Json);
+        return Ok(None);
     };
     let essence = value
         .to_str()
@@ -109,6 +110,14 @@ fn encoding_of(req: &HttpRequest) -> Result<Encoding, ApiError> {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
+    Ok(Some(essence))
+}
+
+fn encoding_of(req: &HttpRequest) -> Result<Encoding, ApiError> {
+    // curl and scripts often omit it; JSON is the API's native encoding.
+    let Some(essence) = media_type(req)? else {
+        return Ok(Encoding::Json);
+    };
     match essence.as_str() {
         "application/json" => Ok(Encoding::Json),
         "application/x-www-form-urlencoded" => Ok(Encoding::Form),

@@ -11,14 +11,16 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::accounts::{Caller, IfMatch};
+use crate::accounts::{AccountError, Caller, IfMatch};
 use crate::domain::scim::{self, AttrPath, ScimError};
 use crate::models::scim::ScimQuery;
-use crate::routes::body::collect;
+use crate::routes::body::{collect, media_type};
+use crate::routes::error::ApiError;
 use crate::routes::extractors::{state_of, Bearer, ClientIp, Provision, Signed};
 
 pub use error::ScimFailure;
@@ -58,11 +60,11 @@ fn resource(path: &str) -> actix_web::Resource {
 }
 
 async fn not_found() -> Answer {
-    Err(crate::routes::error::ApiError::RouteNotFound.into())
+    Err(ApiError::RouteNotFound.into())
 }
 
 async fn method_not_allowed() -> Answer {
-    Err(crate::routes::error::ApiError::MethodNotAllowed.into())
+    Err(ApiError::MethodNotAllowed.into())
 }
 
 /// An admin provisioning with a token of scope `scim`, marked as SCIM in the audit log.
@@ -121,21 +123,21 @@ fn base_url(req: &HttpRequest) -> String {
 }
 
 /// A SCIM answer with `status` and `body`.
-fn answer(status: actix_web::http::StatusCode, body: &Json) -> HttpResponse {
+fn answer(status: StatusCode, body: &Json) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(SCIM_CONTENT_TYPE)
         .body(body.to_string())
 }
 
 /// One resource, with its `ETag` (and its `Location` when just created).
-fn one(status: actix_web::http::StatusCode, resource: Json) -> HttpResponse {
+fn one(status: StatusCode, resource: Json) -> HttpResponse {
     let mut response = answer(status, &resource);
     if let Some(version) = resource["meta"]["version"].as_str() {
         if let Ok(value) = HeaderValue::from_str(version) {
             response.headers_mut().insert(header::ETAG, value);
         }
     }
-    if status == actix_web::http::StatusCode::CREATED {
+    if status == StatusCode::CREATED {
         if let Some(location) = resource["meta"]["location"].as_str() {
             if let Ok(value) = HeaderValue::from_str(location) {
                 response.headers_mut().insert(header::LOCATION, value);
@@ -149,15 +151,7 @@ fn one(status: actix_web::http::StatusCode, resource: Json) -> HttpResponse {
 /// type), read only once the caller was checked.
 async fn body(req: &HttpRequest, payload: web::Payload) -> Result<Json, ScimFailure> {
     use crate::routes::error::ApiError;
-    if let Some(value) = req.headers().get(header::CONTENT_TYPE) {
-        let essence = value
-            .to_str()
-            .unwrap_or_default()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
+    if let Some(essence) = media_type(req)? {
         if essence != SCIM_CONTENT_TYPE && essence != "application/json" {
             return Err(ApiError::UnsupportedMediaType.into());
         }
@@ -169,13 +163,12 @@ async fn body(req: &HttpRequest, payload: web::Payload) -> Result<Json, ScimFail
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::EmptyPayload.into());
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
-        crate::accounts::AccountError::from(ScimError::InvalidSyntax(e.to_string())).into()
-    })
+    serde_json::from_slice(&bytes)
+        .map_err(|e| AccountError::from(ScimError::InvalidSyntax(e.to_string())).into())
 }
 
 /// The path's `{id}`: a positive number; anything else names no resource.
-fn path_id(req: &HttpRequest, missing: crate::accounts::AccountError) -> Result<i64, ScimFailure> {
+fn path_id(req: &HttpRequest, missing: AccountError) -> Result<i64, ScimFailure> {
     match req.match_info().get("id").map(str::parse::<i64>) {
         Some(Ok(id)) if id > 0 => Ok(id),
         _ => Err(missing.into()),
@@ -242,7 +235,7 @@ fn names(value: Option<&Json>) -> Option<String> {
 impl ListParams {
     fn from_query(req: &HttpRequest) -> Result<Self, ScimFailure> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-            .map_err(|e| crate::routes::error::ApiError::InvalidQuery(e.to_string()))?;
+            .map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
         let mut params = Self::default();
         for (key, value) in pairs {
             let text = Some(value.clone());
@@ -261,9 +254,8 @@ impl ListParams {
     }
 
     fn from_body(body: Json) -> Result<Self, ScimFailure> {
-        serde_json::from_value(body).map_err(|e| {
-            crate::accounts::AccountError::from(ScimError::InvalidSyntax(e.to_string())).into()
-        })
+        serde_json::from_value(body)
+            .map_err(|e| AccountError::from(ScimError::InvalidSyntax(e.to_string())).into())
     }
 
     /// The query over attributes `A`, the `startIndex` answered, and the projection.
@@ -326,10 +318,7 @@ fn projection_of(req: &HttpRequest) -> Result<Projection, ScimFailure> {
 
 fn discovery_list(resources: Vec<Json>) -> HttpResponse {
     let total = resources.len() as i64;
-    answer(
-        actix_web::http::StatusCode::OK,
-        &render::list(resources, 1, total),
-    )
+    answer(StatusCode::OK, &render::list(resources, 1, total))
 }
 
 /// The discovery document of `resources` whose `id` is the path's `{key}`.
@@ -338,13 +327,13 @@ fn discovery_one(req: &HttpRequest, key: &str, resources: Vec<Json>) -> Answer {
     resources
         .into_iter()
         .find(|r| r["id"].as_str() == Some(wanted))
-        .map(|r| answer(actix_web::http::StatusCode::OK, &r))
-        .ok_or_else(|| crate::routes::error::ApiError::RouteNotFound.into())
+        .map(|r| answer(StatusCode::OK, &r))
+        .ok_or_else(|| ApiError::RouteNotFound.into())
 }
 
 async fn service_provider_config(req: HttpRequest) -> HttpResponse {
     answer(
-        actix_web::http::StatusCode::OK,
+        StatusCode::OK,
         &render::service_provider_config(&base_url(&req), MAX_RESULTS),
     )
 }
@@ -366,5 +355,5 @@ async fn schema(req: HttpRequest) -> Answer {
 }
 
 fn from_scim(error: ScimError) -> ScimFailure {
-    crate::accounts::AccountError::from(error).into()
+    AccountError::from(error).into()
 }
