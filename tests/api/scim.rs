@@ -315,7 +315,7 @@ backend_tests! {
         let too_many = vec![r#"userName eq "a""#; 25].join(" or ");
         get(&app, &token, &filtered(&too_many)).await.refused(400, Some("invalidFilter"));
         // Substring comparisons, which no index answers, are few.
-        let scans = vec![r#"displayName co "a""#; 5].join(" or ");
+        let scans = [r#"displayName co "a""#; 5].join(" or ");
         get(&app, &token, &filtered(&scans)).await.refused(400, Some("invalidFilter"));
 
         let page = get(&app, &token, "/Users?startIndex=2&count=2").await;

@@ -475,7 +475,7 @@ mod tests {
         assert!(matches!(p(&many), Err(ScimError::InvalidFilter(_))));
         let enough = vec![r#"userName eq "a""#; MAX_COMPARISONS].join(" or ");
         assert!(p(&enough).is_ok());
-        let substrings = vec![r#"userName co "a""#; MAX_SUBSTRINGS + 1].join(" or ");
+        let substrings = [r#"userName co "a""#; MAX_SUBSTRINGS + 1].join(" or ");
         assert!(matches!(p(&substrings), Err(ScimError::InvalidFilter(_))));
         let deep = format!("{}active pr{}", "(".repeat(40), ")".repeat(40));
         assert!(matches!(p(&deep), Err(ScimError::InvalidFilter(_))));
