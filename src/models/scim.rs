@@ -1,21 +1,22 @@
 //! SCIM reads: filters translated to parameterized SQL, sorted and paged lists, and the
 //! `externalId` and memberships each resource shows.
 //!
-//! Every comparison becomes one SQL fragment with at most one bound parameter; the column
-//! names are fixed here, never taken from the request. Case-insensitive attributes compare
-//! `lower(column)` with `lower(?)`, as the unique indexes on `lower(username)`,
-//! `lower(email)` and `lower(name)` are built, so `userName eq "x"` is an index lookup.
+//! Every comparison becomes a typed diesel expression over a column named here (never one
+//! taken from the request) with its value bound as a parameter, so the statements are
+//! prepared once and cached. Case-insensitive attributes compare `lower(column)` with
+//! `lower(?)`, as the unique indexes on `lower(username)`, `lower(email)` and `lower(name)`
+//! are built, so `userName eq "x"` is an index lookup.
 
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::dsl::{self, sql};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::{BigInt, Bool};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{group_members, user_groups, users};
-use crate::db::{Backend, Conn, StoreError};
+use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 use crate::domain::scim::{Filter, GroupAttr, Op, ScimError, UserAttr, Value};
 
 use super::group::Group;
@@ -24,68 +25,32 @@ use super::User;
 /// A condition on rows of table `T`.
 type Condition<T> = Box<dyn BoxableExpression<T, Backend, SqlType = Bool>>;
 
-/// The escape character of the `LIKE` patterns built here: one that needs no quoting on
-/// any backend (a backslash does on MySQL).
+/// The escape character of the `LIKE` patterns built here.
 const LIKE_ESCAPE: char = '!';
 
-/// What the SQL of an attribute is.
-#[derive(Debug, Clone, Copy)]
-enum Column {
-    /// Text compared ignoring case; `nullable` when it may be absent.
-    Folded(&'static str, bool),
-    /// Text compared exactly, possibly absent.
-    Exact(&'static str),
-    /// The integer primary key (SCIM ids are its decimal string).
-    Id(&'static str),
-    /// `active`: the negation of `users.disabled`.
-    Active,
-    /// Unix seconds, compared with RFC 3339 date-times.
-    Time(&'static str),
-    /// The `type` of the user's one address: "work" whenever there is an address.
-    EmailType,
-    /// The `primary` flag of the user's one address: true whenever there is an address.
-    EmailPrimary,
-    /// `members.value`: a user id among the group's members.
-    Member,
+/// A table SCIM filters: how each of its attributes is compared. Conditions are typed
+/// diesel expressions, so the statements are prepared once and cached like the v1 API's
+/// (only the rare constant and membership tests are SQL fragments).
+trait Filterable: Sized + 'static {
+    /// What its filters name.
+    type Attr: Copy;
+    /// `attr op value`.
+    fn compare(attr: Self::Attr, op: Op, value: &Value) -> Result<Condition<Self>, ScimError>;
+    /// `attr pr`.
+    fn present(attr: Self::Attr) -> Condition<Self>;
 }
 
-fn user_column(attr: UserAttr) -> Column {
-    match attr {
-        UserAttr::Id => Column::Id("users.id"),
-        UserAttr::UserName => Column::Folded("users.username", false),
-        UserAttr::Name => Column::Folded("users.name", false),
-        UserAttr::Email => Column::Folded("users.email", true),
-        UserAttr::EmailType => Column::EmailType,
-        UserAttr::EmailPrimary => Column::EmailPrimary,
-        UserAttr::ExternalId => Column::Exact("users.external_id"),
-        UserAttr::Active => Column::Active,
-        UserAttr::Created => Column::Time("users.created"),
-        UserAttr::LastModified => Column::Time("users.updated"),
-    }
-}
-
-fn group_column(attr: GroupAttr) -> Column {
-    match attr {
-        GroupAttr::Id => Column::Id("user_groups.id"),
-        GroupAttr::DisplayName => Column::Folded("user_groups.name", false),
-        GroupAttr::ExternalId => Column::Exact("user_groups.external_id"),
-        GroupAttr::MemberValue => Column::Member,
-        GroupAttr::Created => Column::Time("user_groups.created"),
-        GroupAttr::LastModified => Column::Time("user_groups.updated"),
-    }
-}
-
-/// The SQL condition of `filter` over rows of `T`, each attribute's column by `column`.
-fn condition<T: 'static, A: Copy>(
-    filter: &Filter<A>,
-    column: &impl Fn(A) -> Column,
-) -> Result<Condition<T>, ScimError> {
+/// The SQL condition of `filter` over rows of `T`.
+fn condition<T: Filterable>(filter: &Filter<T::Attr>) -> Result<Condition<T>, ScimError> {
     Ok(match filter {
-        Filter::And(a, b) => Box::new(condition(a, column)?.and(condition(b, column)?)),
-        Filter::Or(a, b) => Box::new(condition(a, column)?.or(condition(b, column)?)),
-        Filter::Not(inner) => Box::new(dsl::not(condition(inner, column)?)),
-        Filter::Present(attr) => present(column(*attr)),
-        Filter::Compare(attr, op, value) => compare(column(*attr), *op, value)?,
+        Filter::And(a, b) => Box::new(condition(a)?.and(condition(b)?)),
+        Filter::Or(a, b) => Box::new(condition(a)?.or(condition(b)?)),
+        Filter::Not(inner) => Box::new(dsl::not(condition(inner)?)),
+        Filter::Present(attr) => T::present(*attr),
+        // `eq null` asks for absence, `ne null` for presence (RFC 7644 §3.4.2.2).
+        Filter::Compare(attr, Op::Eq, Value::Null) => Box::new(dsl::not(T::present(*attr))),
+        Filter::Compare(attr, Op::Ne, Value::Null) => T::present(*attr),
+        Filter::Compare(attr, op, value) => T::compare(*attr, *op, value)?,
     })
 }
 
@@ -93,46 +58,10 @@ fn constant<T: 'static>(truth: bool) -> Condition<T> {
     Box::new(sql::<Bool>(if truth { "1 = 1" } else { "1 = 0" }))
 }
 
-/// `sql` with one bound text parameter between `before` and `after`.
-fn with_text<T: 'static>(before: String, value: String, after: &'static str) -> Condition<T> {
-    Box::new(sql::<Bool>(&before).bind::<Text, _>(value).sql(after))
-}
-
-fn with_number<T: 'static>(before: String, value: i64, after: &'static str) -> Condition<T> {
-    Box::new(sql::<Bool>(&before).bind::<BigInt, _>(value).sql(after))
-}
-
-fn present<T: 'static>(column: Column) -> Condition<T> {
-    match column {
-        Column::Folded(col, true) | Column::Exact(col) => {
-            Box::new(sql::<Bool>(&format!("({col} IS NOT NULL AND {col} <> '')")))
-        }
-        Column::Folded(col, false) => Box::new(sql::<Bool>(&format!("{col} <> ''"))),
-        Column::EmailType | Column::EmailPrimary => present(Column::Folded("users.email", true)),
-        Column::Member => Box::new(sql::<Bool>(
-            "EXISTS (SELECT 1 FROM group_members WHERE group_members.group_id = user_groups.id)",
-        )),
-        Column::Id(_) | Column::Active | Column::Time(_) => constant(true),
-    }
-}
-
 fn unsupported(op: Op, value: &Value) -> ScimError {
     ScimError::InvalidFilter(format!(
         "the comparison {op:?} with {value:?} is not supported on this attribute"
     ))
-}
-
-/// The SQL operator of an ordering or equality comparison.
-fn sql_operator(op: Op) -> Option<&'static str> {
-    Some(match op {
-        Op::Eq => "=",
-        Op::Ne => "<>",
-        Op::Gt => ">",
-        Op::Ge => ">=",
-        Op::Lt => "<",
-        Op::Le => "<=",
-        Op::Co | Op::Sw | Op::Ew => return None,
-    })
 }
 
 /// `value` as a `LIKE` pattern for `co`, `sw` or `ew`, its wildcards escaped.
@@ -151,136 +80,251 @@ fn like_pattern(op: Op, value: &str) -> String {
     }
 }
 
-fn compare<T: 'static>(column: Column, op: Op, value: &Value) -> Result<Condition<T>, ScimError> {
-    // `eq null` asks for absence, `ne null` for presence (RFC 7644 §3.4.2.2).
-    if *value == Value::Null {
-        return match op {
-            Op::Eq => Ok(Box::new(dsl::not(present::<T>(column)))),
-            Op::Ne => Ok(present(column)),
-            _ => Err(unsupported(op, value)),
-        };
+fn text(op: Op, value: &Value) -> Result<String, ScimError> {
+    match value {
+        Value::Str(text) => Ok(text.clone()),
+        _ => Err(unsupported(op, value)),
     }
-    match column {
-        Column::Folded(col, _) | Column::Exact(col) => {
-            let Value::Str(text) = value else {
-                return Err(unsupported(op, value));
-            };
-            let folded = matches!(column, Column::Folded(..));
-            let nullable = !matches!(column, Column::Folded(_, false));
-            // lower() on both sides for attributes compared ignoring case.
-            let (lhs, open) = match folded {
-                true => (format!("lower({col})"), "lower("),
-                false => (col.to_owned(), ""),
-            };
-            let guard = match nullable {
-                true => format!("{col} IS NOT NULL AND "),
-                false => String::new(),
-            };
-            Ok(match (op, sql_operator(op)) {
-                (Op::Ne, _) if nullable => with_text(
-                    format!("({col} IS NULL OR {lhs} <> {open}"),
-                    text.clone(),
-                    if folded { "))" } else { ")" },
+}
+
+/// A SCIM id (a decimal string, or a number) as a row id; `None` for one no row has.
+fn row_id(op: Op, value: &Value) -> Result<Option<i64>, ScimError> {
+    match value {
+        Value::Str(text) => Ok(text.trim().parse::<i64>().ok()),
+        Value::Num(n) if n.fract() == 0.0 => Ok(Some(*n as i64)),
+        _ => Err(unsupported(op, value)),
+    }
+}
+
+/// An RFC 3339 date-time as unix seconds.
+fn seconds(op: Op, value: &Value) -> Result<i64, ScimError> {
+    let text = text(op, value)?;
+    chrono::DateTime::parse_from_rfc3339(&text)
+        .map(|at| at.timestamp())
+        .map_err(|_| ScimError::InvalidFilter(format!("`{text}` is not an RFC 3339 date-time")))
+}
+
+/// A comparison of a text column that is never null, ignoring case (`lower` on both
+/// sides, as the indexes are built).
+macro_rules! folded {
+    ($col:expr, $op:expr, $text:expr) => {{
+        let text: String = $text;
+        let condition: Condition<_> = match $op {
+            Op::Eq => Box::new(lower($col).eq(lower(text))),
+            Op::Ne => Box::new(lower($col).ne(lower(text))),
+            Op::Gt => Box::new(lower($col).gt(lower(text))),
+            Op::Ge => Box::new(lower($col).ge(lower(text))),
+            Op::Lt => Box::new(lower($col).lt(lower(text))),
+            Op::Le => Box::new(lower($col).le(lower(text))),
+            Op::Co | Op::Sw | Op::Ew => Box::new(
+                lower($col)
+                    .like(lower(like_pattern($op, &text)))
+                    .escape(LIKE_ESCAPE),
+            ),
+        };
+        condition
+    }};
+}
+
+/// A comparison of a nullable text column, through `$fold` (`lower_nullable`, or nothing
+/// for exact columns): absent matches `ne` only.
+macro_rules! nullable {
+    ($col:expr, $fold:path, $op:expr, $text:expr) => {{
+        let text: String = $text;
+        let condition: Condition<_> = match $op {
+            Op::Ne => Box::new(
+                $col.is_null()
+                    .or($fold($col).ne($fold(text)).assume_not_null()),
+            ),
+            Op::Eq => Box::new(
+                $col.is_not_null()
+                    .and($fold($col).eq($fold(text)).assume_not_null()),
+            ),
+            Op::Gt => Box::new(
+                $col.is_not_null()
+                    .and($fold($col).gt($fold(text)).assume_not_null()),
+            ),
+            Op::Ge => Box::new(
+                $col.is_not_null()
+                    .and($fold($col).ge($fold(text)).assume_not_null()),
+            ),
+            Op::Lt => Box::new(
+                $col.is_not_null()
+                    .and($fold($col).lt($fold(text)).assume_not_null()),
+            ),
+            Op::Le => Box::new(
+                $col.is_not_null()
+                    .and($fold($col).le($fold(text)).assume_not_null()),
+            ),
+            Op::Co | Op::Sw | Op::Ew => Box::new(
+                $col.is_not_null().and(
+                    $fold($col)
+                        .like($fold(like_pattern($op, &text)))
+                        .escape(LIKE_ESCAPE)
+                        .assume_not_null(),
                 ),
-                (_, Some(operator)) => with_text(
-                    format!("({guard}{lhs} {operator} {open}"),
-                    text.clone(),
-                    if folded { "))" } else { ")" },
-                ),
-                (_, None) => with_text(
-                    format!("({guard}{lhs} LIKE {open}"),
-                    like_pattern(op, text),
-                    if folded {
-                        ") ESCAPE '!')"
-                    } else {
-                        " ESCAPE '!')"
-                    },
-                ),
-            })
+            ),
+        };
+        condition
+    }};
+}
+
+/// A comparison of an integer column (ids, unix seconds) with `$n`.
+macro_rules! ordered {
+    ($col:expr, $op:expr, $n:expr, $value:expr) => {{
+        let n: i64 = $n;
+        let condition: Condition<_> = match $op {
+            Op::Eq => Box::new($col.eq(n)),
+            Op::Ne => Box::new($col.ne(n)),
+            Op::Gt => Box::new($col.gt(n)),
+            Op::Ge => Box::new($col.ge(n)),
+            Op::Lt => Box::new($col.lt(n)),
+            Op::Le => Box::new($col.le(n)),
+            Op::Co | Op::Sw | Op::Ew => return Err(unsupported($op, $value)),
+        };
+        condition
+    }};
+}
+
+/// A comparison of an id: a SCIM id that is not a number names no row.
+macro_rules! id {
+    ($col:expr, $op:expr, $value:expr) => {
+        match (row_id($op, $value)?, $op) {
+            (Some(id), _) => ordered!($col, $op, id, $value),
+            (None, Op::Eq) => constant(false),
+            (None, Op::Ne) => constant(true),
+            (None, _) => return Err(unsupported($op, $value)),
         }
-        Column::Id(col) => {
-            let operator = sql_operator(op).ok_or_else(|| unsupported(op, value))?;
-            let id = match value {
-                Value::Str(text) => text.trim().parse::<i64>().ok(),
-                Value::Num(n) if n.fract() == 0.0 => Some(*n as i64),
-                _ => return Err(unsupported(op, value)),
-            };
-            Ok(match (id, op) {
-                (Some(id), _) => with_number(format!("{col} {operator} "), id, ""),
-                // No resource has an id that is not a number.
-                (None, Op::Eq) => constant(false),
-                (None, Op::Ne) => constant(true),
-                (None, _) => return Err(unsupported(op, value)),
-            })
-        }
-        Column::Active => {
-            let active = match value {
-                Value::Bool(b) => *b,
-                Value::Str(s) if s.eq_ignore_ascii_case("true") => true,
-                Value::Str(s) if s.eq_ignore_ascii_case("false") => false,
-                _ => return Err(unsupported(op, value)),
-            };
-            match op {
-                Op::Eq | Op::Ne => {
-                    let disabled = (op == Op::Eq) != active;
-                    Ok(Box::new(
-                        sql::<Bool>("users.disabled = ").bind::<Bool, _>(disabled),
-                    ))
+    };
+}
+
+/// Identity for exact (case-sensitive) nullable columns in `nullable!`.
+fn exact<T>(value: T) -> T {
+    value
+}
+
+impl Filterable for users::table {
+    type Attr = UserAttr;
+
+    fn compare(attr: UserAttr, op: Op, value: &Value) -> Result<Condition<Self>, ScimError> {
+        Ok(match attr {
+            UserAttr::Id => id!(users::id, op, value),
+            UserAttr::UserName => folded!(users::username, op, text(op, value)?),
+            UserAttr::Name => folded!(users::name, op, text(op, value)?),
+            UserAttr::Email => nullable!(users::email, lower_nullable, op, text(op, value)?),
+            UserAttr::ExternalId => nullable!(users::external_id, exact, op, text(op, value)?),
+            UserAttr::Created => ordered!(users::created, op, seconds(op, value)?, value),
+            UserAttr::LastModified => ordered!(users::updated, op, seconds(op, value)?, value),
+            UserAttr::Active => {
+                let active = match value {
+                    Value::Bool(b) => *b,
+                    Value::Str(s) if s.eq_ignore_ascii_case("true") => true,
+                    Value::Str(s) if s.eq_ignore_ascii_case("false") => false,
+                    _ => return Err(unsupported(op, value)),
+                };
+                match op {
+                    Op::Eq => Box::new(users::disabled.eq(!active)),
+                    Op::Ne => Box::new(users::disabled.eq(active)),
+                    _ => return Err(unsupported(op, value)),
                 }
-                _ => Err(unsupported(op, value)),
+            }
+            // The one address's `type` is "work" and its `primary` true: the comparison
+            // is decided here, and holds exactly for the users with an address.
+            UserAttr::EmailType | UserAttr::EmailPrimary => {
+                const WORK: &str = "work";
+                let truth = match (attr, value, op) {
+                    (UserAttr::EmailType, Value::Str(v), Op::Eq) => WORK.eq_ignore_ascii_case(v),
+                    (UserAttr::EmailType, Value::Str(v), Op::Ne) => !WORK.eq_ignore_ascii_case(v),
+                    (UserAttr::EmailType, Value::Str(v), Op::Co) => {
+                        WORK.contains(&v.to_lowercase())
+                    }
+                    (UserAttr::EmailType, Value::Str(v), Op::Sw) => {
+                        WORK.starts_with(&v.to_lowercase())
+                    }
+                    (UserAttr::EmailType, Value::Str(v), Op::Ew) => {
+                        WORK.ends_with(&v.to_lowercase())
+                    }
+                    (UserAttr::EmailPrimary, Value::Bool(v), Op::Eq) => *v,
+                    (UserAttr::EmailPrimary, Value::Bool(v), Op::Ne) => !*v,
+                    _ => return Err(unsupported(op, value)),
+                };
+                match truth {
+                    true => Self::present(UserAttr::Email),
+                    false => constant(false),
+                }
+            }
+        })
+    }
+
+    fn present(attr: UserAttr) -> Condition<Self> {
+        match attr {
+            UserAttr::UserName => Box::new(users::username.ne("")),
+            UserAttr::Name => Box::new(users::name.ne("")),
+            UserAttr::Email | UserAttr::EmailType | UserAttr::EmailPrimary => Box::new(
+                users::email
+                    .is_not_null()
+                    .and(users::email.ne("").assume_not_null()),
+            ),
+            UserAttr::ExternalId => Box::new(
+                users::external_id
+                    .is_not_null()
+                    .and(users::external_id.ne("").assume_not_null()),
+            ),
+            UserAttr::Id | UserAttr::Active | UserAttr::Created | UserAttr::LastModified => {
+                constant(true)
             }
         }
-        Column::Time(col) => {
-            let operator = sql_operator(op).ok_or_else(|| unsupported(op, value))?;
-            let Value::Str(text) = value else {
-                return Err(unsupported(op, value));
-            };
-            let at = chrono::DateTime::parse_from_rfc3339(text)
-                .map_err(|_| {
-                    ScimError::InvalidFilter(format!("`{text}` is not an RFC 3339 date-time"))
-                })?
-                .timestamp();
-            Ok(with_number(format!("{col} {operator} "), at, ""))
-        }
-        Column::EmailType | Column::EmailPrimary => {
-            const WORK: &str = "work";
-            let truth = match (column, value, op) {
-                (Column::EmailType, Value::Str(v), Op::Eq) => WORK.eq_ignore_ascii_case(v),
-                (Column::EmailType, Value::Str(v), Op::Ne) => !WORK.eq_ignore_ascii_case(v),
-                (Column::EmailType, Value::Str(v), Op::Co) => WORK.contains(&v.to_lowercase()),
-                (Column::EmailType, Value::Str(v), Op::Sw) => WORK.starts_with(&v.to_lowercase()),
-                (Column::EmailType, Value::Str(v), Op::Ew) => WORK.ends_with(&v.to_lowercase()),
-                (Column::EmailPrimary, Value::Bool(v), Op::Eq) => *v,
-                (Column::EmailPrimary, Value::Bool(v), Op::Ne) => !*v,
-                _ => return Err(unsupported(op, value)),
-            };
-            Ok(match truth {
-                true => present(Column::Folded("users.email", true)),
-                false => constant(false),
-            })
-        }
-        Column::Member => {
-            let member = match value {
-                Value::Str(text) => text.trim().parse::<i64>().ok(),
-                Value::Num(n) if n.fract() == 0.0 => Some(*n as i64),
-                _ => return Err(unsupported(op, value)),
-            };
-            let exists = |id| {
-                with_number::<T>(
-                    "EXISTS (SELECT 1 FROM group_members WHERE group_members.group_id = \
-                     user_groups.id AND group_members.user_id = "
-                        .to_owned(),
-                    id,
-                    ")",
-                )
-            };
-            Ok(match (op, member) {
-                (Op::Eq, Some(id)) => exists(id),
-                (Op::Ne, Some(id)) => Box::new(dsl::not(exists(id))),
+    }
+}
+
+/// Whether the group has user `id` among its members.
+fn has_member(id: i64) -> Condition<user_groups::table> {
+    Box::new(
+        sql::<Bool>(
+            "EXISTS (SELECT 1 FROM group_members WHERE group_members.group_id = user_groups.id \
+             AND group_members.user_id = ",
+        )
+        .bind::<BigInt, _>(id)
+        .sql(")"),
+    )
+}
+
+impl Filterable for user_groups::table {
+    type Attr = GroupAttr;
+
+    fn compare(attr: GroupAttr, op: Op, value: &Value) -> Result<Condition<Self>, ScimError> {
+        Ok(match attr {
+            GroupAttr::Id => id!(user_groups::id, op, value),
+            GroupAttr::DisplayName => folded!(user_groups::name, op, text(op, value)?),
+            GroupAttr::ExternalId => {
+                nullable!(user_groups::external_id, exact, op, text(op, value)?)
+            }
+            GroupAttr::Created => ordered!(user_groups::created, op, seconds(op, value)?, value),
+            GroupAttr::LastModified => {
+                ordered!(user_groups::updated, op, seconds(op, value)?, value)
+            }
+            GroupAttr::MemberValue => match (op, row_id(op, value)?) {
+                (Op::Eq, Some(id)) => has_member(id),
+                (Op::Ne, Some(id)) => Box::new(dsl::not(has_member(id))),
                 (Op::Eq, None) => constant(false),
                 (Op::Ne, None) => constant(true),
                 _ => return Err(unsupported(op, value)),
-            })
+            },
+        })
+    }
+
+    fn present(attr: GroupAttr) -> Condition<Self> {
+        match attr {
+            GroupAttr::DisplayName => Box::new(user_groups::name.ne("")),
+            GroupAttr::ExternalId => Box::new(
+                user_groups::external_id
+                    .is_not_null()
+                    .and(user_groups::external_id.ne("").assume_not_null()),
+            ),
+            GroupAttr::MemberValue => Box::new(sql::<Bool>(
+                "EXISTS (SELECT 1 FROM group_members WHERE group_members.group_id = user_groups.id)",
+            )),
+            GroupAttr::Id | GroupAttr::Created | GroupAttr::LastModified => constant(true),
         }
     }
 }
@@ -288,11 +332,11 @@ fn compare<T: 'static>(column: Column, op: Op, value: &Value) -> Result<Conditio
 /// One page of the rows of `$table` that `$query` asks for, each a `$row` with its
 /// `external_id`, and how many match in all; `Err` when the filter cannot be translated.
 macro_rules! page {
-    ($conn:expr, $query:expr, $table:ident, $row:ty, $column:expr, $sort:expr) => {{
+    ($conn:expr, $query:expr, $table:ident, $row:ty, $sort:expr) => {{
         let matching = || -> Result<$table::BoxedQuery<'static, Backend>, ScimError> {
             let rows = $table::table.into_boxed();
             Ok(match &$query.filter {
-                Some(filter) => rows.filter(condition(filter, &$column)?),
+                Some(filter) => rows.filter(condition::<$table::table>(filter)?),
                 None => rows,
             })
         };
@@ -391,7 +435,7 @@ impl ScimUser {
         conn: &mut Conn,
         query: &ScimQuery<UserAttr>,
     ) -> Result<Result<(Vec<Self>, i64), ScimError>, StoreError> {
-        match page!(conn, query, users, User, user_column, sort_users) {
+        match page!(conn, query, users, User, sort_users) {
             Ok((found, total)) => Ok(Ok((Self::with_groups(conn, found)?, total))),
             Err(refused) => Ok(Err(refused)),
         }
@@ -493,7 +537,7 @@ impl ScimGroup {
         conn: &mut Conn,
         query: &ScimQuery<GroupAttr>,
     ) -> Result<Result<(Vec<Self>, i64), ScimError>, StoreError> {
-        match page!(conn, query, user_groups, Group, group_column, sort_groups) {
+        match page!(conn, query, user_groups, Group, sort_groups) {
             Ok((found, total)) => Ok(Ok((Self::with_members(conn, found)?, total))),
             Err(refused) => Ok(Err(refused)),
         }
