@@ -15,6 +15,7 @@ diesel::table! {
         email_confirmed -> Bool,
         group_names -> Text,
         external_id -> Nullable<Text>,
+        group_ids -> Text,
     }
 }
 

@@ -170,24 +170,30 @@ impl Group {
             .load(conn)?)
     }
 
-    /// Rewrites `users.group_names` of `user_ids` from their memberships: the names,
-    /// by name, comma-separated. Run in the transaction of the change that affects them, so
-    /// the copy forward-auth reads with the session never differs from the memberships.
+    /// Rewrites `users.group_names` and `users.group_ids` of `user_ids` from their
+    /// memberships: the names and the ids, by name, comma-separated. Run in the transaction
+    /// of the change that affects them, so the copies forward-auth and SCIM read with the
+    /// user never differ from the memberships.
     fn refresh_names(conn: &mut Conn, user_ids: &[i64]) -> Result<(), StoreError> {
-        let pairs: Vec<(i64, String)> = group_members::table
+        let rows: Vec<(i64, i64, String)> = group_members::table
             .inner_join(user_groups::table)
             .filter(group_members::user_id.eq_any(user_ids))
             .order(user_groups::name)
-            .select((group_members::user_id, user_groups::name))
+            .select((group_members::user_id, user_groups::id, user_groups::name))
             .load(conn)?;
-        let mut names: HashMap<i64, Vec<String>> = HashMap::new();
-        for (user_id, name) in pairs {
-            names.entry(user_id).or_default().push(name);
+        let mut groups: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+        for (user_id, group_id, name) in rows {
+            let (ids, names) = groups.entry(user_id).or_default();
+            ids.push(group_id.to_string());
+            names.push(name);
         }
         for id in user_ids {
-            let joined = names.get(id).map(|n| n.join(",")).unwrap_or_default();
+            let (ids, names) = groups.remove(id).unwrap_or_default();
             diesel::update(users::table.find(id))
-                .set(users::group_names.eq(joined))
+                .set((
+                    users::group_names.eq(names.join(",")),
+                    users::group_ids.eq(ids.join(",")),
+                ))
                 .execute(conn)?;
         }
         Ok(())

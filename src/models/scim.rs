@@ -7,7 +7,7 @@
 //! `lower(?)`, as the unique indexes on `lower(username)`, `lower(email)` and `lower(name)`
 //! are built, so `userName eq "x"` is an index lookup.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use diesel::dsl::{self, sql};
 use diesel::expression::BoxableExpression;
@@ -329,8 +329,8 @@ impl Filterable for user_groups::table {
     }
 }
 
-/// One page of the rows of `$table` that `$query` asks for, each a `$row` with its
-/// `external_id`, and how many match in all; `Err` when the filter cannot be translated.
+/// One page of the rows of `$table` that `$query` asks for, each a `$row`, and how many
+/// match in all; `Err` when the filter cannot be translated.
 macro_rules! page {
     ($conn:expr, $query:expr, $table:ident, $row:ty, $sort:expr) => {{
         let matching = || -> Result<$table::BoxedQuery<'static, Backend>, ScimError> {
@@ -348,11 +348,11 @@ macro_rules! page {
                     None => rows.order($table::id.asc()),
                     Some((attr, descending)) => $sort(rows, attr, descending),
                 };
-                let found: Vec<($row, Option<String>)> = rows
+                let found: Vec<$row> = rows
                     .then_order_by($table::id.asc())
                     .offset($query.offset)
                     .limit($query.limit)
-                    .select((<$row>::as_select(), $table::external_id))
+                    .select(<$row>::as_select())
                     .load($conn)?;
                 // A page that is not full, and not past the end, says how many match: the
                 // count (a second pass over what matches) only when it cannot.
@@ -378,6 +378,39 @@ pub struct ScimQuery<A> {
     pub offset: i64,
     /// Rows to return at most.
     pub limit: i64,
+}
+
+/// A user's row as SCIM reads it: its groups come with it (`users.group_ids` and
+/// `users.group_names`, kept with the memberships), so a user costs no query of its own.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(Backend))]
+struct UserRow {
+    #[diesel(embed)]
+    user: User,
+    external_id: Option<String>,
+    group_ids: String,
+    group_names: String,
+}
+
+impl From<UserRow> for ScimUser {
+    fn from(row: UserRow) -> Self {
+        let ids = row.group_ids.split(',').filter_map(|id| id.parse().ok());
+        let names = row.group_names.split(',').map(str::to_owned);
+        Self {
+            groups: ids.zip(names).collect(),
+            user: row.user,
+            external_id: row.external_id,
+        }
+    }
+}
+
+/// A group's row as SCIM reads it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = user_groups, check_for_backend(Backend))]
+struct GroupRow {
+    #[diesel(embed)]
+    group: Group,
+    external_id: Option<String>,
 }
 
 /// A user as SCIM shows it: the user, its `externalId` and its groups (id and name).
@@ -435,47 +468,21 @@ impl ScimUser {
         conn: &mut Conn,
         query: &ScimQuery<UserAttr>,
     ) -> Result<Result<(Vec<Self>, i64), ScimError>, StoreError> {
-        match page!(conn, query, users, User, sort_users) {
-            Ok((found, total)) => Ok(Ok((Self::with_groups(conn, found)?, total))),
+        match page!(conn, query, users, UserRow, sort_users) {
+            Ok((found, total)) => Ok(Ok((found.into_iter().map(Self::from).collect(), total))),
             Err(refused) => Ok(Err(refused)),
         }
     }
 
     /// User `id`.
     pub fn find(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
-        let found: (User, Option<String>) = users::table
+        let found: UserRow = users::table
             .find(id)
-            .select((User::as_select(), users::external_id))
+            .select(UserRow::as_select())
             .first(conn)
             .optional()?
             .ok_or(StoreError::UserNotFound)?;
-        let mut one = Self::with_groups(conn, vec![found])?;
-        one.pop().ok_or(StoreError::UserNotFound)
-    }
-
-    fn with_groups(
-        conn: &mut Conn,
-        found: Vec<(User, Option<String>)>,
-    ) -> Result<Vec<Self>, StoreError> {
-        let ids: Vec<i64> = found.iter().map(|(user, _)| user.id).collect();
-        let pairs: Vec<(i64, i64, String)> = group_members::table
-            .inner_join(user_groups::table)
-            .filter(group_members::user_id.eq_any(&ids))
-            .order(user_groups::name)
-            .select((group_members::user_id, user_groups::id, user_groups::name))
-            .load(conn)?;
-        let mut groups: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-        for (user_id, group_id, name) in pairs {
-            groups.entry(user_id).or_default().push((group_id, name));
-        }
-        Ok(found
-            .into_iter()
-            .map(|(user, external_id)| Self {
-                groups: groups.remove(&user.id).unwrap_or_default(),
-                user,
-                external_id,
-            })
-            .collect())
+        Ok(found.into())
     }
 
     /// Sets the user's `externalId` (a change: `updated` is bumped). Run inside a write
@@ -537,7 +544,7 @@ impl ScimGroup {
         conn: &mut Conn,
         query: &ScimQuery<GroupAttr>,
     ) -> Result<Result<(Vec<Self>, i64), ScimError>, StoreError> {
-        match page!(conn, query, user_groups, Group, sort_groups) {
+        match page!(conn, query, user_groups, GroupRow, sort_groups) {
             Ok((found, total)) => Ok(Ok((Self::with_members(conn, found)?, total))),
             Err(refused) => Ok(Err(refused)),
         }
@@ -545,9 +552,9 @@ impl ScimGroup {
 
     /// Group `id`, with its members.
     pub fn find(conn: &mut Conn, id: i64) -> Result<Self, StoreError> {
-        let found: (Group, Option<String>) = user_groups::table
+        let found: GroupRow = user_groups::table
             .find(id)
-            .select((Group::as_select(), user_groups::external_id))
+            .select(GroupRow::as_select())
             .first(conn)
             .optional()?
             .ok_or(StoreError::GroupNotFound)?;
@@ -569,18 +576,15 @@ impl ScimGroup {
         Ok(members)
     }
 
-    fn with_members(
-        conn: &mut Conn,
-        found: Vec<(Group, Option<String>)>,
-    ) -> Result<Vec<Self>, StoreError> {
-        let ids: Vec<i64> = found.iter().map(|(group, _)| group.id).collect();
+    fn with_members(conn: &mut Conn, found: Vec<GroupRow>) -> Result<Vec<Self>, StoreError> {
+        let ids: Vec<i64> = found.iter().map(|row| row.group.id).collect();
         let mut members = Self::member_ids(conn, &ids)?;
         Ok(found
             .into_iter()
-            .map(|(group, external_id)| Self {
-                members: members.remove(&group.id).unwrap_or_default(),
-                group,
-                external_id,
+            .map(|row| Self {
+                members: members.remove(&row.group.id).unwrap_or_default(),
+                group: row.group,
+                external_id: row.external_id,
             })
             .collect())
     }

@@ -98,11 +98,11 @@ async fn scim(
 }
 
 /// An admin's API token of scope `scim`, as an identity provider is given.
-async fn provisioning_token(app: &TestApp, admin: &Persona) -> String {
+async fn provisioning_token(app: &TestApp, admin_token: &str) -> String {
     let made = app
         .put(
             "/tokens",
-            Some(&admin.token),
+            Some(admin_token),
             json!({"title": "idp", "scopes": ["scim"]}),
         )
         .await;
@@ -113,7 +113,7 @@ async fn provisioning_token(app: &TestApp, admin: &Persona) -> String {
 async fn provisioned() -> (TestApp, Persona, String) {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let token = provisioning_token(&app, &admin).await;
+    let token = provisioning_token(&app, &admin.token).await;
     (app, admin, token)
 }
 
@@ -500,7 +500,7 @@ backend_tests! {
         let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let app = TestApp::spawn_with(&pairs).await;
         let admin = app.admin().await;
-        let token = provisioning_token(&app, &admin).await;
+        let token = provisioning_token(&app, &admin.token).await;
         provision(&app, &token, json!({"userName": "gina@contoso.com", "emails": [{"value": "gina@contoso.com"}]})).await;
         // No mail at provisioning: the identity provider vouches for the address.
         let asked = app.post("/user/password/token", None, json!({"email": "gina@contoso.com"})).await;
@@ -513,12 +513,35 @@ backend_tests! {
         app.login("gina@contoso.com", "gina-fresh-orchard-8").await.ok();
     }
 
+    async fn memberships_made_before_the_scim_migration_show_in_scim() {
+        let database = crate::helpers::TestDatabase::create();
+        let url = database.url.clone();
+        let app = TestApp::spawn_on(database, url.clone(), &[]);
+        let admin = app.admin().await;
+        let alice = app.user(&admin, "alice").await;
+        for name in ["zeta", "alpha"] {
+            let group = app.put("/groups", Some(&admin.token), json!({"name": name})).await;
+            let id = group.ok()["id"].as_i64().unwrap();
+            app.put(&format!("/groups/{id}/members"), Some(&admin.token), json!({"userId": alice.id})).await.ok();
+        }
+        let database = app.stop().await;
+        // Back to before the SCIM migration, and forward again: its backfill fills the ids.
+        crate::admin_cli::roster_command(&url, &["migrate", "revert", "--yes"], "").success();
+        crate::admin_cli::roster_command(&url, &["migrate"], "").success();
+        let app = TestApp::spawn_on(database, url, &[]);
+        let session = app.login("admin", &admin.password).await;
+        let token = provisioning_token(&app, session.ok()["token"].as_str().unwrap()).await;
+        let user = get(&app, &token, &format!("/Users/{}", alice.id)).await;
+        let names: Vec<&Value> = user.expect(200)["groups"].as_array().unwrap().iter().map(|g| &g["display"]).collect();
+        assert_eq!(names, [&json!("alpha"), &json!("zeta")]);
+    }
+
     async fn thousands_of_members_join_in_one_patch() {
         let database = crate::helpers::TestDatabase::create();
         let url = database.url.clone();
         let app = TestApp::spawn_on(database, url.clone(), &[]);
         let admin = app.admin().await;
-        let token = provisioning_token(&app, &admin).await;
+        let token = provisioning_token(&app, &admin.token).await;
         let hash = bcrypt::hash_with_result("many-members-kettle", 4).unwrap().format_for_version(bcrypt::Version::TwoB);
         let lines: Vec<String> = (0..2500)
             .map(|i| json!({"username": format!("member{i}"), "passwordHash": hash}).to_string())
