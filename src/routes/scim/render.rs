@@ -159,41 +159,27 @@ impl Projection {
 
     /// Applies the projection to a resource.
     pub fn apply(&self, resource: Json) -> Json {
-        let Json::Object(fields) = resource else {
+        let (Json::Object(fields), Self::Only(paths) | Self::Without(paths)) = (&resource, self)
+        else {
             return resource;
         };
-        let always = |key: &str| key == "id" || key == "schemas";
-        let kept = fields.into_iter().filter_map(|(key, value)| match self {
-            Self::Default => Some((key, value)),
-            _ if always(&key) => Some((key, value)),
-            Self::Only(paths) => {
-                let wanted: Vec<&AttrPath> = paths
-                    .iter()
-                    .filter(|p| p.name.eq_ignore_ascii_case(&key))
-                    .collect();
-                match wanted.iter().any(|p| p.sub.is_none()) {
-                    true => Some((key, value)),
-                    false if wanted.is_empty() => None,
-                    false => {
-                        let subs: Vec<&str> =
-                            wanted.iter().filter_map(|p| p.sub.as_deref()).collect();
-                        Some((key, keep_subs(value, &subs)))
-                    }
-                }
+        let only = matches!(self, Self::Only(_));
+        let kept = fields.iter().filter_map(|(key, value)| {
+            if key == "id" || key == "schemas" {
+                return Some((key.clone(), value.clone()));
             }
-            Self::Without(paths) => {
-                let unwanted: Vec<&AttrPath> = paths
-                    .iter()
-                    .filter(|p| p.name.eq_ignore_ascii_case(&key))
-                    .collect();
-                match unwanted.iter().any(|p| p.sub.is_none()) {
-                    true => None,
-                    false => {
-                        let subs: Vec<&str> =
-                            unwanted.iter().filter_map(|p| p.sub.as_deref()).collect();
-                        Some((key, drop_subs(value, &subs)))
-                    }
-                }
+            let named: Vec<&AttrPath> = paths
+                .iter()
+                .filter(|p| p.name.eq_ignore_ascii_case(key))
+                .collect();
+            let whole = named.iter().any(|p| p.sub.is_none());
+            let subs: Vec<&str> = named.iter().filter_map(|p| p.sub.as_deref()).collect();
+            match (only, whole, named.is_empty()) {
+                // Asked for whole, or not excluded at all.
+                (true, true, _) | (false, false, true) => Some((key.clone(), value.clone())),
+                (true, false, true) | (false, true, _) => None,
+                (true, false, false) => Some((key.clone(), keep_subs(value.clone(), &subs))),
+                (false, false, false) => Some((key.clone(), drop_subs(value.clone(), &subs))),
             }
         });
         Json::Object(kept.collect())
