@@ -130,7 +130,7 @@ impl Accounts {
         let now = self.now();
         self.transact(move |conn| {
             let (group, user) = group_and_user(conn, id, user_id)?;
-            let entries = match Group::add_member(conn, id, user_id)? {
+            let entries = match Group::add_member(conn, id, user_id, now)? {
                 true => vec![on_group(
                     AuditEvent::GroupMemberAdded,
                     &caller,
@@ -156,7 +156,7 @@ impl Accounts {
         let now = self.now();
         self.transact(move |conn| {
             let (group, user) = group_and_user(conn, id, user_id)?;
-            if !Group::remove_member(conn, id, user_id)? {
+            if !Group::remove_member(conn, id, user_id, now)? {
                 return Err(AccountError::NotAMember);
             }
             let entry = on_group(

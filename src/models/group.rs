@@ -214,7 +214,12 @@ impl Group {
 
     /// Adds user `user_id`; `false` when it was a member already. Run inside a write
     /// transaction (the check and the insert together).
-    pub fn add_member(conn: &mut Conn, group_id: i64, user_id: i64) -> Result<bool, StoreError> {
+    pub fn add_member(
+        conn: &mut Conn,
+        group_id: i64,
+        user_id: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         if Self::has_member(conn, group_id, user_id)? {
             return Ok(false);
         }
@@ -225,11 +230,17 @@ impl Group {
             ))
             .execute(conn)?;
         Self::refresh_names(conn, &[user_id])?;
+        Self::touch(conn, group_id, now)?;
         Ok(true)
     }
 
     /// Removes user `user_id`; `false` when it was not a member.
-    pub fn remove_member(conn: &mut Conn, group_id: i64, user_id: i64) -> Result<bool, StoreError> {
+    pub fn remove_member(
+        conn: &mut Conn,
+        group_id: i64,
+        user_id: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let removed = diesel::delete(
             group_members::table
                 .filter(group_members::group_id.eq(group_id))
@@ -237,7 +248,18 @@ impl Group {
         )
         .execute(conn)?;
         Self::refresh_names(conn, &[user_id])?;
+        if removed > 0 {
+            Self::touch(conn, group_id, now)?;
+        }
         Ok(removed > 0)
+    }
+
+    /// Marks group `group_id` changed at `now` (its members changed).
+    fn touch(conn: &mut Conn, group_id: i64, now: i64) -> Result<(), StoreError> {
+        diesel::update(user_groups::table.find(group_id))
+            .set(user_groups::updated.eq(now))
+            .execute(conn)?;
+        Ok(())
     }
 
     /// Makes the members of group `group_id` exactly `wanted`, in batches (a SCIM PATCH
@@ -278,9 +300,7 @@ impl Group {
             .execute(conn)?;
         }
         if !added.is_empty() || !removed.is_empty() {
-            diesel::update(user_groups::table.find(group_id))
-                .set(user_groups::updated.eq(now))
-                .execute(conn)?;
+            Self::touch(conn, group_id, now)?;
             for chunk in added
                 .chunks(MEMBER_BATCH)
                 .chain(removed.chunks(MEMBER_BATCH))
