@@ -149,10 +149,10 @@ impl Accounts {
                     created: now,
                     updated: now,
                     email_confirmed: email.is_some(),
+                    external_id: external_id.as_deref(),
                 };
                 let ((user, queued), entries) =
                     insert_user(conn, &caller, &row, now, confirmation)?;
-                ScimUser::set_external_id(conn, user.id, external_id.as_deref(), now)?;
                 Ok(((ScimUser::find(conn, user.id)?, queued), entries))
             })
             .await?;

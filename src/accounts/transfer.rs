@@ -1,7 +1,8 @@
 //! Users in bulk as JSON Lines, for `roster user import` and `roster user export`: moving
 //! from Vikunja, Wekan or another Roster, backups, and seeding benchmarks.
 //!
-//! A line is `{"username", "email", "name", "isAdmin", "disabled"}` with either `password`
+//! A line is `{"username", "email", "name", "isAdmin", "disabled", "emailConfirmed",
+//! "externalId"}` (all but the username optional) with either `password`
 //! (plain text, hashed here with argon2id, in parallel) or `passwordHash` (an argon2 PHC
 //! string, or a bcrypt `$2a$`/`$2b$`/`$2y$` hash, kept as is and upgraded to argon2id at the
 //! user's next login). An import checks every line first, against the rules of the API,
@@ -57,6 +58,9 @@ pub struct Record {
     /// An argon2 or bcrypt hash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_hash: Option<String>,
+    /// The identity provider's id of the user (SCIM's `externalId`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// Why an import did not happen, or stopped.
@@ -117,6 +121,7 @@ struct Checked {
     is_admin: bool,
     disabled: bool,
     email_confirmed: bool,
+    external_id: Option<String>,
     /// The hash to store: given by the line, or made from `plain` before the insert.
     hash: String,
     /// A password still to hash.
@@ -135,6 +140,7 @@ impl Checked {
             created: now,
             updated: now,
             email_confirmed: self.email_confirmed && self.email.is_some(),
+            external_id: self.external_id.as_deref(),
         }
     }
 }
@@ -147,6 +153,8 @@ fn check(text: &str, policy: PasswordPolicy) -> Result<Checked, String> {
     let username = Username::parse(record.username).map_err(reason)?;
     let email = Email::parse_optional(record.email).map_err(reason)?;
     let name = Name::parse(record.name).map_err(reason)?;
+    let external_id =
+        crate::domain::scim::external_id(record.external_id).map_err(|e| e.to_string())?;
     let (hash, plain) = match (record.password, record.password_hash) {
         (Some(plain), None) => {
             let plain = Password::parse(plain).map_err(reason)?;
@@ -171,6 +179,7 @@ fn check(text: &str, policy: PasswordPolicy) -> Result<Checked, String> {
         is_admin: record.is_admin,
         disabled: record.disabled,
         email_confirmed: record.email_confirmed,
+        external_id,
         hash,
         plain,
     })
@@ -388,6 +397,7 @@ pub fn export(conn: &mut Conn, output: &mut dyn Write) -> Result<usize, ExportEr
                 email_confirmed: user.email_confirmed,
                 password: None,
                 password_hash: Some(user.password_hash),
+                external_id: user.external_id,
             };
             let line = serde_json::to_string(&record).map_err(std::io::Error::other)?;
             writeln!(output, "{line}")?;

@@ -30,6 +30,8 @@ pub struct StoredUser {
     pub disabled: bool,
     /// Whether the address is confirmed.
     pub email_confirmed: bool,
+    /// The identity provider's id of the user, if any.
+    pub external_id: Option<String>,
 }
 
 /// Up to `limit` users with an id above `after`, by id.

@@ -81,6 +81,8 @@ pub struct NewUserRow<'a> {
     pub updated: i64,
     /// Whether the address is confirmed.
     pub email_confirmed: bool,
+    /// The identity provider's id of the user (SCIM's `externalId`), if any.
+    pub external_id: Option<&'a str>,
 }
 
 impl<'a> NewUserRow<'a> {
@@ -96,6 +98,7 @@ impl<'a> NewUserRow<'a> {
             created: now,
             updated: now,
             email_confirmed: new.email_confirmed && new.email.is_some(),
+            external_id: None,
         }
     }
 

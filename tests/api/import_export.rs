@@ -100,6 +100,19 @@ backend_tests! {
         // A confirmed address stays confirmed across the move.
         let vouch = json!({"emailConfirmed": true});
         app.post(&format!("/users/{}", alice.id), Some(&admin.token), vouch).await.ok();
+        // So does the identity provider's id of a provisioned user.
+        let token = app.put("/tokens", Some(&admin.token), json!({"title": "idp", "scopes": ["scim"]})).await;
+        let token = token.ok()["token"].as_str().unwrap().to_owned();
+        let patch = json!({"Operations": [{"op": "add", "path": "externalId", "value": "00u-bob"}]});
+        let provisioned = app
+            .client
+            .patch(format!("{}/scim/v2/Users/{}", app.address, alice.id + 1))
+            .bearer_auth(&token)
+            .json(&patch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(provisioned.status(), 200);
         let exported = tempfile::NamedTempFile::new().unwrap();
         let written = user_command(&url, &["export", path(&exported)], "").success();
         assert!(stderr(&written).contains("exported 3 users"));
@@ -107,6 +120,7 @@ backend_tests! {
         assert_eq!(first.lines().count(), 3);
         assert!(first.lines().all(|l| l.contains("\"passwordHash\":\"$argon2id$")));
         assert_eq!(first.matches("\"emailConfirmed\":true").count(), 1, "{first}");
+        assert_eq!(first.matches("\"externalId\":\"00u-bob\"").count(), 1, "{first}");
 
         let other = TestDatabase::create();
         user_command(&other.url, &["import", path(&exported)], "").success();

@@ -229,6 +229,7 @@ backend_tests! {
         post(&app, &token, "/Users", json!({"userName": "bad name"})).await.refused(400, Some("invalidValue"));
         post(&app, &token, "/Users", json!({"userName": "weak", "password": "password"})).await.refused(400, Some("invalidValue"));
         post(&app, &token, "/Users", json!({"displayName": "no userName"})).await.refused(400, Some("invalidValue"));
+        post(&app, &token, "/Users", json!({"userName": "long", "externalId": "x".repeat(256)})).await.refused(400, Some("invalidValue"));
         scim(&app, Method::POST, "/Users", Some(&token), None, &[("content-type", "application/scim+json")]).await.refused(400, Some("invalidSyntax"));
         let text = scim(&app, Method::POST, "/Users", Some(&token), None, &[("content-type", "text/plain")]).await;
         text.refused(415, None);

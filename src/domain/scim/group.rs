@@ -200,7 +200,7 @@ impl GroupFields {
             self.display_name = optional_string("displayName", value)?
                 .ok_or_else(|| ScimError::InvalidValue("`displayName` is required".into()))?;
         } else if is("externalId") {
-            self.external_id = optional_string("externalId", value)?;
+            self.external_id = super::external_id(optional_string("externalId", value)?)?;
         } else if is("members") {
             self.members = member_ids(value)?.into_iter().collect();
         }

@@ -169,6 +169,24 @@ fn optional_string(name: &str, value: &serde_json::Value) -> Result<Option<Strin
     }
 }
 
+/// The longest `externalId` kept: identity providers send GUIDs and short ids.
+pub const MAX_EXTERNAL_ID: usize = 255;
+
+/// An `externalId` as kept: `None` for `null` or `""`; at most [`MAX_EXTERNAL_ID`]
+/// characters, none of them control characters.
+pub fn external_id(raw: Option<String>) -> Result<Option<String>, ScimError> {
+    match raw {
+        None => Ok(None),
+        Some(id) if id.is_empty() => Ok(None),
+        Some(id) if id.chars().count() > MAX_EXTERNAL_ID || id.chars().any(char::is_control) => {
+            Err(ScimError::InvalidValue(format!(
+                "`externalId` has at most {MAX_EXTERNAL_ID} characters and no control characters"
+            )))
+        }
+        Some(id) => Ok(Some(id)),
+    }
+}
+
 /// A boolean, also as the strings `"True"` and `"False"` in any case (Microsoft Entra ID
 /// sends those).
 fn boolean(name: &str, value: &serde_json::Value) -> Result<bool, ScimError> {

@@ -159,7 +159,7 @@ impl UserFields {
         } else if is("active", None) {
             self.active = boolean("active", value)?;
         } else if is("externalId", None) {
-            self.external_id = optional_string("externalId", value)?;
+            self.external_id = super::external_id(optional_string("externalId", value)?)?;
         } else if is("password", None) {
             self.password =
                 Some(optional_string("password", value)?.ok_or_else(|| {
