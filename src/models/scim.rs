@@ -500,28 +500,32 @@ impl ScimUser {
     }
 }
 
+/// `rows` ordered by `$col`, descending or not.
+macro_rules! sorted {
+    ($rows:expr, $col:expr, $descending:expr) => {
+        match $descending {
+            true => $rows.order($col.desc()),
+            false => $rows.order($col.asc()),
+        }
+    };
+}
+
 fn sort_users(
     rows: users::BoxedQuery<'static, Backend>,
     attr: UserAttr,
     descending: bool,
 ) -> users::BoxedQuery<'static, Backend> {
-    macro_rules! by {
-        ($col:expr) => {
-            match descending {
-                true => rows.order($col.desc()),
-                false => rows.order($col.asc()),
-            }
-        };
-    }
     match attr {
-        UserAttr::Id => by!(users::id),
-        UserAttr::UserName => by!(users::username),
-        UserAttr::Name => by!(users::name),
-        UserAttr::Email | UserAttr::EmailType | UserAttr::EmailPrimary => by!(users::email),
-        UserAttr::ExternalId => by!(users::external_id),
-        UserAttr::Active => by!(users::disabled),
-        UserAttr::Created => by!(users::created),
-        UserAttr::LastModified => by!(users::updated),
+        UserAttr::Id => sorted!(rows, users::id, descending),
+        UserAttr::UserName => sorted!(rows, users::username, descending),
+        UserAttr::Name => sorted!(rows, users::name, descending),
+        UserAttr::Email | UserAttr::EmailType | UserAttr::EmailPrimary => {
+            sorted!(rows, users::email, descending)
+        }
+        UserAttr::ExternalId => sorted!(rows, users::external_id, descending),
+        UserAttr::Active => sorted!(rows, users::disabled, descending),
+        UserAttr::Created => sorted!(rows, users::created, descending),
+        UserAttr::LastModified => sorted!(rows, users::updated, descending),
     }
 }
 
@@ -612,20 +616,12 @@ fn sort_groups(
     attr: GroupAttr,
     descending: bool,
 ) -> user_groups::BoxedQuery<'static, Backend> {
-    macro_rules! by {
-        ($col:expr) => {
-            match descending {
-                true => rows.order($col.desc()),
-                false => rows.order($col.asc()),
-            }
-        };
-    }
     match attr {
-        GroupAttr::Id | GroupAttr::MemberValue => by!(user_groups::id),
-        GroupAttr::DisplayName => by!(user_groups::name),
-        GroupAttr::ExternalId => by!(user_groups::external_id),
-        GroupAttr::Created => by!(user_groups::created),
-        GroupAttr::LastModified => by!(user_groups::updated),
+        GroupAttr::Id | GroupAttr::MemberValue => sorted!(rows, user_groups::id, descending),
+        GroupAttr::DisplayName => sorted!(rows, user_groups::name, descending),
+        GroupAttr::ExternalId => sorted!(rows, user_groups::external_id, descending),
+        GroupAttr::Created => sorted!(rows, user_groups::created, descending),
+        GroupAttr::LastModified => sorted!(rows, user_groups::updated, descending),
     }
 }
 
