@@ -51,7 +51,7 @@ session=$(curl -fs "$base/api/v1/login" -H 'content-type: application/json' \
 token=$(curl -fs -X PUT "$base/api/v1/tokens" -H "Authorization: Bearer $session" -H 'content-type: application/json' \
   -d '{"title": "bench", "scopes": ["scim", "users:read"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 middle=$((users / 2))
-name=$(printf 'user%07d' "$middle")
+name=$(sed -n "$((middle + 1))p" "$work/users.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["username"])')
 external=$(curl -fs "$base/scim/v2/Users?filter=userName%20eq%20%22$name%22" -H "Authorization: Bearer $token" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["Resources"][0]["id"])')
 curl -fs -X PATCH "$base/scim/v2/Users/$external" -H "Authorization: Bearer $token" -H 'content-type: application/scim+json' \

@@ -85,6 +85,10 @@ enum MailCommand {
     },
 }
 
+/// See the comment on `mimalloc` in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let matches = Cli::command()
         .after_long_help(config::help_summary())

@@ -4,6 +4,7 @@
 //! global lock: a family's series are found under a shared read lock (a write lock only the
 //! first time a label set is seen) and counted atomically.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use prometheus_client::collector::Collector;
@@ -54,11 +55,52 @@ impl LoginOutcome {
     }
 }
 
+/// A request's series: static strings, so counting a request allocates nothing.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: &'static str,
     status: u16,
+}
+
+/// `route` as a `&'static str`: each distinct route pattern is leaked once. Patterns come
+/// from the route table (and `unmatched`), so there are as many as routes, and the same
+/// ones for the life of the process.
+fn interned(route: &str) -> &'static str {
+    static ROUTES: std::sync::RwLock<BTreeSet<&'static str>> =
+        std::sync::RwLock::new(BTreeSet::new());
+    let known = ROUTES
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(route)
+        .copied();
+    known.unwrap_or_else(|| {
+        let mut routes = ROUTES.write().unwrap_or_else(|e| e.into_inner());
+        match routes.get(route) {
+            Some(known) => known,
+            None => {
+                let leaked: &'static str = Box::leak(route.to_owned().into_boxed_str());
+                routes.insert(leaked);
+                leaked
+            }
+        }
+    })
+}
+
+/// The standard methods by name; anything else is `other` (a label per made-up method
+/// would let clients grow the series without bound).
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -219,10 +261,16 @@ impl Default for Metrics {
 
 impl Metrics {
     /// Counts a request to `route` (a pattern such as `/api/v1/users/{id}`).
-    pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
+    pub fn request(
+        &self,
+        method: &actix_web::http::Method,
+        route: &str,
+        status: u16,
+        took: Duration,
+    ) {
         let labels = RequestLabels {
-            method: method.to_owned(),
-            route: route.to_owned(),
+            method: method_label(method),
+            route: interned(route),
             status,
         };
         self.requests.get_or_create(&labels).inc();
@@ -361,8 +409,18 @@ mod tests {
     #[test]
     fn renders_counters_histograms_gauges_and_the_process() {
         let metrics = Metrics::default();
-        metrics.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(3));
-        metrics.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(30));
+        metrics.request(
+            &actix_web::http::Method::GET,
+            "/api/v1/users/{id}",
+            200,
+            Duration::from_millis(3),
+        );
+        metrics.request(
+            &actix_web::http::Method::GET,
+            "/api/v1/users/{id}",
+            200,
+            Duration::from_millis(30),
+        );
         metrics.login(LoginOutcome::Failure);
         let text = metrics.render(Gauges {
             hashing_in_use: 1,

@@ -16,7 +16,7 @@ use crate::accounts::{Accounts, Rules};
 use crate::auth::hashing::HashingPool;
 use crate::auth::password::HashError;
 use crate::config::Settings;
-use crate::db::{self, DbError, Store};
+use crate::db::{self, DbError};
 use crate::mail::worker::Worker;
 use crate::mail::{MailError, Mailer};
 use crate::metrics::Metrics;
@@ -138,11 +138,10 @@ impl Application {
         }
         let hashing = HashingPool::new(settings.hash_concurrency, settings.hash_wait);
         let rules = Rules::from_settings(settings);
+        // actix-web's default: one async worker per core.
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
         let accounts = Arc::new(Accounts::new(
-            Store::Pool {
-                pool,
-                deadline: settings.db_timeout,
-            },
+            db::server_store(settings, pool, workers)?,
             clock,
             hashing,
             rules,
@@ -179,13 +178,13 @@ impl Application {
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Cache-Control", "no-store")),
                 )
-                .wrap(from_fn(routes::measure))
                 // Outermost: every line written for the request, to its access line, is
-                // written in its context.
+                // written in its context; and it counts the request for the metrics.
                 .wrap(from_fn(request_id::observe))
                 .app_data(state.clone())
                 .configure(routes::configure)
         })
+        .workers(workers)
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .client_request_timeout(settings.request_timeout)
         .listen(listener)

@@ -107,7 +107,7 @@ impl Accounts {
 
     /// User `id`, for the admin behind `token_hash` (scope `scim`).
     pub async fn scim_user(&self, token_hash: String, id: i64) -> Result<ScimUser, AccountError> {
-        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+        self.lookup_as_admin(token_hash, Scope::Scim, move |conn| {
             Ok(ScimUser::find(conn, id)?)
         })
         .await

@@ -129,11 +129,11 @@ impl From<Refused> for AccountError {
 }
 
 impl Accounts {
-    /// The session of a bearer token, checked on the blocking pool.
+    /// The session of a bearer token, checked off the async workers (a lookup).
     pub async fn session(&self, token_hash: String) -> Result<Session, AccountError> {
         let now = self.now();
         self.store
-            .run(move |conn| authenticate(conn, &token_hash, now))
+            .lookup(move |conn| authenticate(conn, &token_hash, now))
             .await
     }
 

@@ -209,6 +209,13 @@ impl Accounts {
         self.store
             .run(move |conn| validate(conn, &checked_path, policy))
             .await?;
+        self.store
+            .run(bulk::prepare_import)
+            .await
+            .map_err(|source: StoreError| ImportError::Store {
+                imported: 0,
+                source: source.into(),
+            })?;
         let mut imported = 0;
         let mut batch = Vec::with_capacity(BATCH);
         for (number, line) in lines(&path)? {

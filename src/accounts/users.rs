@@ -25,15 +25,49 @@ impl Accounts {
         T: Send + 'static,
         E: From<AccountError> + From<StoreError> + Send + 'static,
     {
+        self.admin_read(token_hash, scope, false, query).await
+    }
+
+    /// [`Accounts::read_as_admin`] for a short read by key (one user): a lookup on the
+    /// store's fast path ([`crate::db::Store::lookup`]).
+    pub async fn lookup_as_admin<T, E, F>(
+        &self,
+        token_hash: String,
+        scope: Scope,
+        query: F,
+    ) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<AccountError> + From<StoreError> + Send + 'static,
+    {
+        self.admin_read(token_hash, scope, true, query).await
+    }
+
+    async fn admin_read<T, E, F>(
+        &self,
+        token_hash: String,
+        scope: Scope,
+        lookup: bool,
+        query: F,
+    ) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<AccountError> + From<StoreError> + Send + 'static,
+    {
         let now = self.now();
-        self.store
-            .run(move |conn| {
-                authenticate(conn, &token_hash, now)?
-                    .require_admin()?
-                    .require(scope)?;
-                query(conn)
-            })
-            .await
+        let read = move |conn: &mut Conn| {
+            authenticate(conn, &token_hash, now)?
+                .require_admin()?
+                .require(scope)?;
+            query(conn)
+        };
+        if lookup {
+            self.store.lookup(read).await
+        } else {
+            self.store.run(read).await
+        }
     }
 
     /// Creates a user with the flags it asks for (admins and the operator).

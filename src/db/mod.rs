@@ -4,6 +4,7 @@
 mod connection;
 mod error;
 pub mod maintenance;
+mod readers;
 pub mod schema;
 mod store;
 
@@ -64,6 +65,29 @@ pub enum DbError {
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(String),
+    /// The reader threads could not be started.
+    #[error("cannot start the database reader threads: {0}")]
+    Readers(std::io::Error),
+}
+
+/// The server's store over `pool`: on SQLite with a reader thread per async worker
+/// (`workers`) for the lookups every request makes.
+pub fn server_store(settings: &Settings, pool: Pool, workers: usize) -> Result<Store, DbError> {
+    let readers = match &settings.database_url {
+        DatabaseUrl::Sqlite(_) => Some(std::sync::Arc::new(
+            readers::Readers::start(
+                workers,
+                connection::Manager::new(settings.database_url.clone(), settings.db_timeout),
+            )
+            .map_err(DbError::Readers)?,
+        )),
+        _ => None,
+    };
+    Ok(Store::Pool {
+        pool,
+        deadline: settings.db_timeout,
+        readers,
+    })
 }
 
 /// Opens one connection, without a pool, for commands that run and exit. (A pool keeps

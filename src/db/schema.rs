@@ -40,6 +40,17 @@ diesel::joinable!(tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, tokens);
 
 diesel::table! {
+    /// PostgreSQL only: each user's lower-cased username, name and address in one text,
+    /// kept by triggers, for the `?s=` search (see its migration).
+    users_haystack (id) {
+        id -> BigInt,
+        haystack -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(users, users_haystack);
+
+diesel::table! {
     /// One row whose update serialises writers on server backends.
     write_lock (id) {
         id -> Integer,

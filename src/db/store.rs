@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::readers::Readers;
 use super::{Conn, Pool, StoreError};
 
 /// The server's pool, or the single connection of a short-lived command (a pool keeps
@@ -19,6 +20,8 @@ pub enum Store {
         pool: Pool,
         /// The longest a request waits for its database work.
         deadline: Duration,
+        /// SQLite's reader threads for [`Store::lookup`] (none on server backends).
+        readers: Option<Arc<Readers>>,
     },
     /// One connection, for the command line, with no deadline (an import may take
     /// minutes, and the operator is watching).
@@ -28,8 +31,16 @@ pub enum Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Pool { pool, deadline } => {
-                write!(f, "Store::Pool({:?}, {deadline:?})", pool.state())
+            Self::Pool {
+                pool,
+                deadline,
+                readers,
+            } => {
+                write!(
+                    f,
+                    "Store::Pool({:?}, {deadline:?}, {readers:?})",
+                    pool.state()
+                )
             }
             Self::Single(_) => f.write_str("Store::Single"),
         }
@@ -54,6 +65,29 @@ impl Store {
             Self::Single(_) => None,
         };
         self.run_within(deadline, f).await
+    }
+
+    /// Runs `f`, a short read by key (a token, one row), like [`Store::run`]: on SQLite on
+    /// the calling worker's reader thread (see [`Readers`]), elsewhere on the pool. `f` may
+    /// write now and then (a token's `lastUsed`, once a minute).
+    pub async fn lookup<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let Self::Pool {
+            readers: Some(readers),
+            deadline,
+            ..
+        } = self
+        else {
+            return self.run(f).await;
+        };
+        match tokio::time::timeout(*deadline, readers.run(f)).await {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Unavailable(TimedOut(*deadline).into()).into()),
+        }
     }
 
     /// Runs `f` like [`Store::run`], answering unavailable after `deadline` if given. The

@@ -64,7 +64,18 @@ pub fn taken(
     Ok((names, emails))
 }
 
-/// Inserts `rows`, each by the one insert every user goes through ([`NewUserRow::insert`]).
+/// Readies the command line's connection for a bulk import. On SQLite: a page cache of up to
+/// 256 MiB (the default 2 MiB made a million varied users' index inserts a stream of
+/// reads and writes of the same pages: 95 s instead of 60) and reads through a memory map
+/// (the OS may drop those pages when short of memory).
+pub fn prepare_import(conn: &mut Conn) -> Result<(), StoreError> {
+    if conn.is_sqlite() {
+        conn.batch_execute("PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824;")?;
+    }
+    Ok(())
+}
+
+/// Inserts `rows` ([`NewUserRow`], the row every user is stored from).
 /// Run inside a write transaction: all of them or, on any conflict, none.
 ///
 /// On SQLite the search index is filled once for the whole batch rather than by its
@@ -80,11 +91,10 @@ pub fn insert_batch(conn: &mut Conn, rows: &[NewUserRow<'_>]) -> Result<usize, S
         .select(dsl::max(users::id))
         .first::<Option<i64>>(conn)?
         .unwrap_or(0);
-    // One statement per row: diesel's multi-row insert is not available through
-    // `MultiConnection`, and the prepared statement is reused.
-    for row in rows {
-        row.insert(conn)?;
-    }
+    // Many rows per statement, on the backend's own connection (`MultiConnection` has no
+    // multi-row insert): PostgreSQL takes the whole batch as one COPY, the others a
+    // multi-row INSERT per chunk (SQLite binds at most 32,766 values per statement).
+    crate::on_backend!(conn, |c| c.insert_rows(rows))?;
     if sqlite {
         diesel::sql_query(
             "INSERT INTO users_search (rowid, username, name, email) \
@@ -95,6 +105,48 @@ pub fn insert_batch(conn: &mut Conn, rows: &[NewUserRow<'_>]) -> Result<usize, S
         conn.batch_execute("DELETE FROM search_index_paused")?;
     }
     Ok(rows.len())
+}
+
+/// Rows per multi-row INSERT: 11 values each.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// How a backend's own connection stores many user rows at once.
+trait InsertRows {
+    fn insert_rows(&mut self, rows: &[NewUserRow<'_>]) -> QueryResult<()>;
+}
+
+#[cfg(feature = "postgres")]
+impl InsertRows for diesel::PgConnection {
+    fn insert_rows(&mut self, rows: &[NewUserRow<'_>]) -> QueryResult<()> {
+        diesel::copy_from(users::table)
+            .from_insertable(rows)
+            .execute(self)?;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl InsertRows for diesel::SqliteConnection {
+    fn insert_rows(&mut self, rows: &[NewUserRow<'_>]) -> QueryResult<()> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            diesel::insert_into(users::table)
+                .values(chunk)
+                .execute(self)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl InsertRows for diesel::MysqlConnection {
+    fn insert_rows(&mut self, rows: &[NewUserRow<'_>]) -> QueryResult<()> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            diesel::insert_into(users::table)
+                .values(chunk)
+                .execute(self)?;
+        }
+        Ok(())
+    }
 }
 
 /// Refreshes the planner's statistics of `users` after a bulk change, on PostgreSQL (whose

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{group_members, user_groups, users};
+use crate::db::schema::{group_members, user_groups, users, users_haystack};
 use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 use crate::domain::scim::{Filter, GroupAttr, Op, ScimError, UserAttr, Value};
 
@@ -34,23 +34,32 @@ const LIKE_ESCAPE: char = '!';
 trait Filterable: Sized + 'static {
     /// What its filters name.
     type Attr: Copy;
-    /// `attr op value`.
-    fn compare(attr: Self::Attr, op: Op, value: &Value) -> Result<Condition<Self>, ScimError>;
+    /// `attr op value`; `postgres` says whether PostgreSQL's `users_haystack` is there to
+    /// narrow substring matches.
+    fn compare(
+        attr: Self::Attr,
+        op: Op,
+        value: &Value,
+        postgres: bool,
+    ) -> Result<Condition<Self>, ScimError>;
     /// `attr pr`.
     fn present(attr: Self::Attr) -> Condition<Self>;
 }
 
 /// The SQL condition of `filter` over rows of `T`.
-fn condition<T: Filterable>(filter: &Filter<T::Attr>) -> Result<Condition<T>, ScimError> {
+fn condition<T: Filterable>(
+    filter: &Filter<T::Attr>,
+    postgres: bool,
+) -> Result<Condition<T>, ScimError> {
     Ok(match filter {
-        Filter::And(a, b) => Box::new(condition(a)?.and(condition(b)?)),
-        Filter::Or(a, b) => Box::new(condition(a)?.or(condition(b)?)),
-        Filter::Not(inner) => Box::new(dsl::not(condition(inner)?)),
+        Filter::And(a, b) => Box::new(condition(a, postgres)?.and(condition(b, postgres)?)),
+        Filter::Or(a, b) => Box::new(condition(a, postgres)?.or(condition(b, postgres)?)),
+        Filter::Not(inner) => Box::new(dsl::not(condition(inner, postgres)?)),
         Filter::Present(attr) => T::present(*attr),
         // `eq null` asks for absence, `ne null` for presence (RFC 7644 §3.4.2.2).
         Filter::Compare(attr, Op::Eq, Value::Null) => Box::new(dsl::not(T::present(*attr))),
         Filter::Compare(attr, Op::Ne, Value::Null) => T::present(*attr),
-        Filter::Compare(attr, op, value) => T::compare(*attr, *op, value)?,
+        Filter::Compare(attr, op, value) => T::compare(*attr, *op, value, postgres)?,
     })
 }
 
@@ -203,10 +212,41 @@ fn exact<T>(value: T) -> T {
     value
 }
 
+/// Users whose PostgreSQL haystack holds `text`: a superset of those whose username, name
+/// or address starts with, ends with or contains it (each is a lower-cased part of the
+/// haystack), found by the haystack's trigram index; the exact comparison then runs on
+/// those rows only.
+fn in_haystack(text: &str) -> Condition<users::table> {
+    Box::new(
+        users::id.eq_any(
+            users_haystack::table
+                .filter(
+                    users_haystack::haystack
+                        .like(lower(like_pattern(Op::Co, text)))
+                        .escape(LIKE_ESCAPE),
+                )
+                .select(users_haystack::id),
+        ),
+    )
+}
+
 impl Filterable for users::table {
     type Attr = UserAttr;
 
-    fn compare(attr: UserAttr, op: Op, value: &Value) -> Result<Condition<Self>, ScimError> {
+    fn compare(
+        attr: UserAttr,
+        op: Op,
+        value: &Value,
+        postgres: bool,
+    ) -> Result<Condition<Self>, ScimError> {
+        let substring = matches!(op, Op::Co | Op::Sw | Op::Ew);
+        if postgres
+            && substring
+            && matches!(attr, UserAttr::UserName | UserAttr::Name | UserAttr::Email)
+        {
+            let exact = Self::compare(attr, op, value, false)?;
+            return Ok(Box::new(in_haystack(&text(op, value)?).and(exact)));
+        }
         Ok(match attr {
             UserAttr::Id => id!(users::id, op, value),
             UserAttr::UserName => folded!(users::username, op, text(op, value)?),
@@ -292,7 +332,12 @@ fn has_member(id: i64) -> Condition<user_groups::table> {
 impl Filterable for user_groups::table {
     type Attr = GroupAttr;
 
-    fn compare(attr: GroupAttr, op: Op, value: &Value) -> Result<Condition<Self>, ScimError> {
+    fn compare(
+        attr: GroupAttr,
+        op: Op,
+        value: &Value,
+        _postgres: bool,
+    ) -> Result<Condition<Self>, ScimError> {
         Ok(match attr {
             GroupAttr::Id => id!(user_groups::id, op, value),
             GroupAttr::DisplayName => folded!(user_groups::name, op, text(op, value)?),
@@ -333,10 +378,11 @@ impl Filterable for user_groups::table {
 /// match in all; `Err` when the filter cannot be translated.
 macro_rules! page {
     ($conn:expr, $query:expr, $table:ident, $row:ty, $sort:expr) => {{
+        let postgres = $conn.is_postgres();
         let matching = || -> Result<$table::BoxedQuery<'static, Backend>, ScimError> {
             let rows = $table::table.into_boxed();
             Ok(match &$query.filter {
-                Some(filter) => rows.filter(condition::<$table::table>(filter)?),
+                Some(filter) => rows.filter(condition::<$table::table>(filter, postgres)?),
                 None => rows,
             })
         };

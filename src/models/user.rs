@@ -2,7 +2,7 @@ use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 
-use crate::db::schema::{group_members, users};
+use crate::db::schema::{group_members, users, users_haystack};
 use crate::db::{lower, lower_nullable, Backend, Conn, StoreError};
 use crate::domain::{NewUser, Page, SearchTerm, UserUpdate};
 
@@ -62,6 +62,9 @@ pub struct Credentials {
 /// imported line (which may carry a hash made elsewhere and the disabled flag).
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
+// `None` is written as NULL (the columns' default), not as `DEFAULT`: PostgreSQL's COPY and
+// SQLite's multi-row insert, which bulk imports use, take values only.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewUserRow<'a> {
     /// Login name, validated.
     pub username: &'a str,
@@ -141,6 +144,9 @@ impl User {
         let phrase = search.and_then(SearchTerm::trigram_phrase);
         if let (true, Some(phrase)) = (conn.is_sqlite(), phrase) {
             return indexed_page(conn, &phrase, page);
+        }
+        if let (true, Some(term)) = (conn.is_postgres(), search) {
+            return haystack_page(conn, term, page);
         }
         let total = matching(search).count().get_result(conn)?;
         let users = matching(search)
@@ -375,9 +381,41 @@ fn indexed_page(conn: &mut Conn, phrase: &str, page: Page) -> Result<(Vec<User>,
     Ok((users, total))
 }
 
+/// A page of the users whose PostgreSQL `users_haystack` row holds `term`, and their
+/// number. The trigram index finds the candidates; re-checking them reads the narrow
+/// haystack rows, not the users'. (The term holds no control character, so it cannot match
+/// across the separator between the fields.)
+fn haystack_page(
+    conn: &mut Conn,
+    term: &SearchTerm,
+    page: Page,
+) -> Result<(Vec<User>, i64), StoreError> {
+    let matches = || {
+        users_haystack::table.filter(
+            users_haystack::haystack
+                .like(lower(term.like_pattern()))
+                .escape(SearchTerm::ESCAPE),
+        )
+    };
+    let total = matches().count().get_result(conn)?;
+    let users = users::table
+        .filter(
+            users::id.eq_any(
+                matches()
+                    .select(users_haystack::id)
+                    .order(users_haystack::id)
+                    .limit(page.size())
+                    .offset(page.offset()),
+            ),
+        )
+        .order(users::id)
+        .select(User::as_select())
+        .load(conn)?;
+    Ok((users, total))
+}
+
 /// Users whose username, name or email contains the term, ignoring case: a `LIKE` on each.
-/// On PostgreSQL pg_trgm indexes serve these expressions (the planner picks them); on
-/// SQLite this is the scan for terms too short for the trigram index.
+/// The scan for terms too short for SQLite's trigram index, and MariaDB's search.
 fn matching(search: Option<&SearchTerm>) -> users::BoxedQuery<'static, Backend> {
     let query = users::table.into_boxed();
     let Some(term) = search else {

@@ -14,11 +14,6 @@ pub mod scim;
 pub mod state;
 pub mod v1;
 
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
@@ -35,28 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(v1::configure)
         .configure(scim::configure)
         .default_service(web::to(route_not_found));
-}
-
-/// Middleware: counts every request by method, route pattern and status, with its latency.
-pub async fn measure(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().to_string();
-    // Patterns only: raw paths would put ids (user data, unbounded) into labels.
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let response = next.call(req).await?;
-    if let Some(state) = state {
-        let status = response.status().as_u16();
-        state
-            .metrics
-            .request(&method, &route, status, started.elapsed());
-    }
-    Ok(response)
 }
 
 /// `GET /metrics` on the metrics address: the Prometheus text format.

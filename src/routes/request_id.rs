@@ -11,10 +11,12 @@ use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::web;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 
 use super::extractors::ClientIp;
+use super::state::AppState;
 use crate::logging::{self, InContext, RequestContext};
 
 /// The header.
@@ -24,7 +26,8 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 /// the response with the id and writes the access line (target `roster::access`): the
 /// request line and status as the message; method, route pattern, status, body bytes and
 /// milliseconds as fields. Health checks get no line: probes every few seconds would drown
-/// the rest.
+/// the rest. It also counts every request for the metrics, by method, route pattern and
+/// status, with its latency (one middleware for both: each pass through one costs).
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -41,14 +44,24 @@ pub async fn observe(
         request_id: id.to_str().unwrap_or("unknown").to_owned(),
         client_ip: ClientIp::of(req.request()).to_string(),
     });
-    let method = req.method().to_string();
-    let target = format!("{} {} {:?}", method, shown_uri(req.uri()), req.version());
-    let route = req.match_pattern().unwrap_or_else(|| "-".to_owned());
-    let quiet = route.starts_with("/health/");
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().clone();
+    // Patterns only: raw paths would put ids (user data, unbounded) into metric labels.
+    let route = req.match_pattern();
+    let quiet = route.as_deref().is_some_and(|r| r.starts_with("/health/"));
+    let target = (!quiet && log::log_enabled!(target: "roster::access", log::Level::Info))
+        .then(|| format!("{} {} {:?}", method, shown_uri(req.uri()), req.version()));
     let mut response = InContext::new(context.clone(), next.call(req)).await?;
     response.headers_mut().insert(HEADER, id);
-    if !quiet {
-        let status = response.status().as_u16();
+    let status = response.status().as_u16();
+    if let Some(state) = state {
+        let route = route.as_deref().unwrap_or("unmatched");
+        state
+            .metrics
+            .request(&method, route, status, started.elapsed());
+    }
+    if let Some(target) = target {
+        let route = route.as_deref().unwrap_or("-");
         let bytes = match response.response().body().size() {
             BodySize::Sized(bytes) => i64::try_from(bytes).unwrap_or(i64::MAX),
             BodySize::None => 0,
@@ -58,7 +71,7 @@ pub async fn observe(
         logging::within(Some(context), || {
             log::info!(
                 target: "roster::access",
-                method = method.as_str(), route = route.as_str(), status = status,
+                method = method.as_str(), route = route, status = status,
                 bytes = bytes, duration_ms = millis;
                 "\"{target}\" {status}"
             );

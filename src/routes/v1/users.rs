@@ -253,7 +253,7 @@ pub async fn get(
     let id = path_id(&req);
     let user = state
         .accounts
-        .read_as_admin(bearer.hash(), Scope::UsersRead, move |conn| {
+        .lookup_as_admin(bearer.hash(), Scope::UsersRead, move |conn| {
             Ok::<_, ApiError>(User::find(conn, id?)?)
         })
         .await?;

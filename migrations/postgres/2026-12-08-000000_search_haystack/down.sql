@@ -1,0 +1,11 @@
+CREATE INDEX users_username_trgm ON users USING gin (lower(username) gin_trgm_ops);
+CREATE INDEX users_name_trgm ON users USING gin (lower(name) gin_trgm_ops);
+CREATE INDEX users_email_trgm ON users USING gin (lower(email) gin_trgm_ops);
+DROP TRIGGER users_haystack_delete ON users;
+DROP TRIGGER users_haystack_update ON users;
+DROP TRIGGER users_haystack_insert ON users;
+DROP FUNCTION users_haystack_deleted();
+DROP FUNCTION users_haystack_updated();
+DROP FUNCTION users_haystack_inserted();
+DROP FUNCTION users_haystack_of(TEXT, TEXT, TEXT);
+DROP TABLE users_haystack;
