@@ -27,6 +27,10 @@ type Job = Box<dyn FnOnce(&mut Result<Conn, String>) + Send>;
 /// The reader threads of one store. They end when it is dropped (their queues close).
 pub struct Readers {
     queues: Vec<mpsc::Sender<Job>>,
+    /// Tells these readers from those of another store (tests run many) in [`SLOT`].
+    id: usize,
+    /// The next slot to deal to a thread.
+    next: AtomicUsize,
 }
 
 impl std::fmt::Debug for Readers {
@@ -36,8 +40,9 @@ impl std::fmt::Debug for Readers {
 }
 
 thread_local! {
-    /// Which reader this thread sends to, chosen on its first lookup.
-    static SLOT: Cell<Option<usize>> = const { Cell::new(None) };
+    /// Which reader this thread sends to (the readers' id, the slot), chosen on its first
+    /// lookup.
+    static SLOT: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
 }
 
 impl Readers {
@@ -55,7 +60,12 @@ impl Readers {
                 Ok(sender)
             })
             .collect::<std::io::Result<_>>()?;
-        Ok(Self { queues })
+        static IDS: AtomicUsize = AtomicUsize::new(0);
+        Ok(Self {
+            queues,
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            next: AtomicUsize::new(0),
+        })
     }
 
     /// Runs `f` on this thread's reader and hands back its answer.
@@ -86,16 +96,14 @@ impl Readers {
     /// The reader of the calling thread: threads are dealt out in turn, so with as many
     /// readers as async workers each worker has its own.
     fn slot(&self) -> usize {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let slot = SLOT.with(|slot| match slot.get() {
-            Some(n) => n,
-            None => {
-                let n = NEXT.fetch_add(1, Ordering::Relaxed);
-                slot.set(Some(n));
+        SLOT.with(|slot| match slot.get() {
+            Some((id, n)) if id == self.id => n,
+            _ => {
+                let n = self.next.fetch_add(1, Ordering::Relaxed) % self.queues.len();
+                slot.set(Some((self.id, n)));
                 n
             }
-        });
-        slot % self.queues.len()
+        })
     }
 }
 
@@ -109,5 +117,68 @@ fn serve(manager: &Manager, jobs: &mpsc::Receiver<Job>) {
         // A panicking lookup drops its answer (the request gets a 500); the reader and its
         // connection carry on.
         let _ = panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use diesel::connection::SimpleConnection;
+
+    use super::*;
+    use crate::config::DatabaseUrl;
+
+    fn readers(count: usize) -> (tempfile::TempDir, Readers) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("readers.db"));
+        let readers = Readers::start(count, Manager::new(url, Duration::from_secs(1))).unwrap();
+        (dir, readers)
+    }
+
+    fn thread_name() -> String {
+        std::thread::current().name().unwrap_or("").to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_lookup_runs_on_a_reader_with_its_connection_and_survives_a_panic() {
+        let (_dir, readers) = readers(1);
+        let name = readers
+            .run(|conn| {
+                conn.batch_execute("SELECT 1")?;
+                Ok::<_, StoreError>(thread_name())
+            })
+            .await
+            .unwrap();
+        assert_eq!(name, "roster-reader-0");
+        let panicked = readers
+            .run(|_| -> Result<(), StoreError> { panic!("a bug in a lookup") })
+            .await;
+        assert!(matches!(panicked, Err(StoreError::Task(_))));
+        let again = readers.run(|_| Ok::<_, StoreError>(thread_name())).await;
+        assert_eq!(again.unwrap(), "roster-reader-0");
+    }
+
+    #[test]
+    fn each_thread_keeps_one_reader_and_threads_are_dealt_out_in_turn() {
+        let (_dir, readers) = readers(2);
+        let readers = std::sync::Arc::new(readers);
+        let names: Vec<(String, String)> = (0..2)
+            .map(|_| {
+                let readers = readers.clone();
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_time()
+                        .build()
+                        .unwrap();
+                    let ask = || readers.run(|_| Ok::<_, StoreError>(thread_name()));
+                    runtime.block_on(async { (ask().await.unwrap(), ask().await.unwrap()) })
+                })
+            })
+            .map(|thread| thread.join().unwrap())
+            .collect();
+        assert_eq!(names[0].0, names[0].1, "one thread, one reader");
+        assert_eq!(names[1].0, names[1].1, "one thread, one reader");
+        assert_ne!(names[0].0, names[1].0, "two threads, two readers");
     }
 }

@@ -22,6 +22,15 @@ use super::resource;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            // First: routes are tried in order, and each pattern with a `{…}` is a regular
+            // expression run on the path (twice: routing, then the metrics' route label), so
+            // the most asked-for one goes before the others (docs/performance.md).
+            .service(
+                resource("/users/{id}")
+                    .route(web::get().to(users::get))
+                    .route(web::post().to(users::update))
+                    .route(web::delete().to(users::delete)),
+            )
             .service(resource("/info").route(web::get().to(info::info)))
             .service(resource("/audit").route(web::get().to(audit::list)))
             // Proxies may ask with the method of the request they guard.
@@ -76,12 +85,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 resource("/users")
                     .route(web::get().to(users::list))
                     .route(web::put().to(users::create)),
-            )
-            .service(
-                resource("/users/{id}")
-                    .route(web::get().to(users::get))
-                    .route(web::post().to(users::update))
-                    .route(web::delete().to(users::delete)),
             )
             .service(resource("/users/{id}/password").route(web::post().to(password::change)))
             .service(resource("/users/{id}/sessions").route(web::get().to(tokens::user_sessions)))
