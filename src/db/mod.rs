@@ -182,15 +182,28 @@ pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
                 .map_err(MigrateFailure::Migration)
         }),
         #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => with_lock(
-            c,
-            "SELECT pg_advisory_lock(7270736572)",
-            "SELECT pg_advisory_unlock(7270736572)",
-            |c| {
-                c.run_pending_migrations(POSTGRES_MIGRATIONS)
-                    .map(|v| v.len())
-            },
-        ),
+        AnyConnection::Postgres(c) => {
+            // A migration may rewrite or index every row of a big table, which takes longer
+            // than any request may (1,000,000 users: ~30 s): no statement timeout while
+            // migrating; the connection's own is put back after.
+            let previous = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+                "current_setting('statement_timeout')",
+            ))
+            .get_result::<String>(c)
+            .map_err(|e| DbError::Migrate(e.to_string()))?;
+            with_lock(
+                c,
+                "SET statement_timeout = 0; SELECT pg_advisory_lock(7270736572)",
+                &format!(
+                    "SELECT pg_advisory_unlock(7270736572); SET statement_timeout = '{}'",
+                    previous.replace('\'', "''")
+                ),
+                |c| {
+                    c.run_pending_migrations(POSTGRES_MIGRATIONS)
+                        .map(|v| v.len())
+                },
+            )
+        }
         #[cfg(feature = "mysql")]
         AnyConnection::Mysql(c) => with_lock(
             c,
