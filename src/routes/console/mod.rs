@@ -71,7 +71,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/").route(web::get().to(index)))
         .service(resource("/console").route(web::get().to(redirect_to_console)))
         .service(resource(BASE_PATH).route(web::get().to(index)))
-        .service(resource("/console/{file}").route(web::get().to(file)));
+        // In a scope, so that other paths skip the `{file}` pattern (a regular expression)
+        // with a prefix comparison.
+        .service(
+            web::scope("/console")
+                .service(resource("/{file}").route(web::get().to(file)))
+                .default_service(web::to(super::route_not_found)),
+        );
 }
 
 async fn index() -> HttpResponse {

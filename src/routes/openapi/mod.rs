@@ -249,9 +249,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::from(page))
         .route(DOCUMENT_PATH, web::get().to(serve_document))
         .route("/api/v1/docs", web::get().to(redirect_to_page))
-        .route(
-            &format!("{PAGE_PATH}{{file:.*}}"),
-            web::get().to(serve_page),
+        // In a scope, so that other paths skip the `{file:.*}` pattern (a regular
+        // expression) with a prefix comparison.
+        .service(
+            web::scope(PAGE_PATH.trim_end_matches('/'))
+                .route("/{file:.*}", web::get().to(serve_page)),
         );
 }
 
