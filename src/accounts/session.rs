@@ -30,6 +30,9 @@ pub struct Session {
     /// The user's group names, comma-separated, by name (read with the token, in its one
     /// query).
     pub groups: String,
+    /// Whether the token's `lastUsed` is to be written after this request
+    /// ([`Accounts::record_use`]).
+    pub last_use_due: bool,
 }
 
 impl Session {
@@ -97,6 +100,7 @@ impl Client {
 pub fn authenticate(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Session, AccountError> {
     tokens::authenticate(conn, token_hash, now)?
         .map(|(user, token, groups)| Session {
+            last_use_due: tokens::last_use_due(&token, now),
             user,
             token_id: token.id,
             kind: token.kind(),
@@ -132,9 +136,28 @@ impl Accounts {
     /// The session of a bearer token, checked off the async workers (a lookup).
     pub async fn session(&self, token_hash: String) -> Result<Session, AccountError> {
         let now = self.now();
-        self.store
+        let session = self
+            .store
             .lookup(move |conn| authenticate(conn, &token_hash, now))
-            .await
+            .await?;
+        if session.last_use_due {
+            self.record_use(session.token_id, now).await;
+        }
+        Ok(session)
+    }
+
+    /// Writes a token's `lastUsed` (at most once a minute per token), on the pool: lookups
+    /// stay reads, so an SQLite reader never waits for the write lock. Best effort: a
+    /// request must not fail because this bookkeeping cannot be written (a full disk, a
+    /// lock held past the timeout).
+    pub(super) async fn record_use(&self, token_id: i64, now: i64) {
+        let recorded = self
+            .store
+            .run(move |conn| tokens::record_use(conn, token_id, now))
+            .await;
+        if let Err(e) = recorded {
+            log::warn!(target: "roster::tokens", "cannot record a token's last use: {e}");
+        }
     }
 
     /// Creates a self-registered account, admin only if it is the very first, and signs it

@@ -58,16 +58,20 @@ impl Accounts {
     {
         let now = self.now();
         let read = move |conn: &mut Conn| {
-            authenticate(conn, &token_hash, now)?
-                .require_admin()?
-                .require(scope)?;
-            query(conn)
+            let session = authenticate(conn, &token_hash, now)?.require_admin()?;
+            session.require(scope)?;
+            let due = session.last_use_due.then_some(session.token_id);
+            Ok::<_, E>((query(conn)?, due))
         };
-        if lookup {
-            self.store.lookup(read).await
+        let (found, due) = if lookup {
+            self.store.lookup(read).await?
         } else {
-            self.store.run(read).await
+            self.store.run(read).await?
+        };
+        if let Some(token_id) = due {
+            self.record_use(token_id, now).await;
         }
+        Ok(found)
     }
 
     /// Creates a user with the flags it asks for (admins and the operator).

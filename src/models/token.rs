@@ -115,40 +115,40 @@ pub fn insert(conn: &mut Conn, token: &NewToken) -> Result<i64, StoreError> {
 }
 
 /// The enabled user owning the unexpired token with this hash, the token, and the user's
-/// group names (comma-separated, as `users.group_names` keeps them): one
-/// indexed query per authenticated request, and at most once a minute per token a write
-/// of its `last_used` (conditional, so instances racing to write it write it once; best
-/// effort, so a full disk does not stop reads).
+/// group names (comma-separated, as `users.group_names` keeps them): one indexed query per
+/// authenticated request, and nothing written (see [`last_use_due`]).
 pub fn authenticate(
     conn: &mut Conn,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<(User, TokenRow, String)>, StoreError> {
-    let found: Option<(User, TokenRow, String)> = crate::on_backend!(conn, |c| tokens::table
+    Ok(crate::on_backend!(conn, |c| tokens::table
         .inner_join(users::table)
         .filter(tokens::token_hash.eq(token_hash))
         .filter(tokens::expires.gt(now))
         .filter(users::disabled.eq(false))
         .select((User::as_select(), TokenRow::as_select(), users::group_names))
         .get_result(c)
-        .optional())?;
-    if let Some((_, token, _)) = &found {
-        if now - token.last_used >= LAST_USED_RESOLUTION {
-            // Best effort: a read must not fail because this bookkeeping cannot be written
-            // (a full disk, a lock held past the timeout).
-            let touched = diesel::update(
-                tokens::table
-                    .find(token.id)
-                    .filter(tokens::last_used.le(now - LAST_USED_RESOLUTION)),
-            )
-            .set(tokens::last_used.eq(now))
-            .execute(conn);
-            if let Err(e) = touched {
-                log::warn!(target: "roster::tokens", "cannot record a token's last use: {e}");
-            }
-        }
-    }
-    Ok(found)
+        .optional())?)
+}
+
+/// Whether a request at `now` should write the token's `last_used` ([`record_use`]): at
+/// most once a minute per token.
+pub fn last_use_due(token: &TokenRow, now: i64) -> bool {
+    now - token.last_used >= LAST_USED_RESOLUTION
+}
+
+/// Writes the token's `last_used`, conditionally, so instances racing to write it write it
+/// once.
+pub fn record_use(conn: &mut Conn, token_id: i64, now: i64) -> Result<(), StoreError> {
+    diesel::update(
+        tokens::table
+            .find(token_id)
+            .filter(tokens::last_used.le(now - LAST_USED_RESOLUTION)),
+    )
+    .set(tokens::last_used.eq(now))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// The unexpired tokens of `kind` of `user_id`, newest first.
