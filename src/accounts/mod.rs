@@ -35,6 +35,8 @@ use crate::models::User;
 use crate::security::clock::Clock;
 use crate::security::throttle::{Limits, Throttle};
 
+/// Which way an admin read runs ([`Accounts::read_as_admin`]).
+pub use crate::db::Read;
 pub use access::{Credential, Member, Passage, ReturnHosts};
 pub use audit::{read_page as read_audit_page, AuditQuery, NamedEntry};
 pub use error::AccountError;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::db::Conn;
+use crate::db::{Conn, Read};
 use crate::domain::scim::{GroupAttr, GroupFields, ScimError, UserAttr, UserFields};
 use crate::domain::{
     AuditEvent, Email, GroupDescription, GroupName, GroupUpdate, Name, Password, Scope, UserUpdate,
@@ -99,7 +99,7 @@ impl Accounts {
         token_hash: String,
         query: ScimQuery<UserAttr>,
     ) -> Result<(Vec<ScimUser>, i64), AccountError> {
-        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+        self.read_as_admin(token_hash, Scope::Scim, Read::Scan, move |conn| {
             Ok(ScimUser::list(conn, &query)??)
         })
         .await
@@ -107,7 +107,7 @@ impl Accounts {
 
     /// User `id`, for the admin behind `token_hash` (scope `scim`).
     pub async fn scim_user(&self, token_hash: String, id: i64) -> Result<ScimUser, AccountError> {
-        self.lookup_as_admin(token_hash, Scope::Scim, move |conn| {
+        self.read_as_admin(token_hash, Scope::Scim, Read::Lookup, move |conn| {
             Ok(ScimUser::find(conn, id)?)
         })
         .await
@@ -251,7 +251,7 @@ impl Accounts {
         token_hash: String,
         query: ScimQuery<GroupAttr>,
     ) -> Result<(Vec<ScimGroup>, i64), AccountError> {
-        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+        self.read_as_admin(token_hash, Scope::Scim, Read::Scan, move |conn| {
             Ok(ScimGroup::list(conn, &query)??)
         })
         .await
@@ -259,7 +259,7 @@ impl Accounts {
 
     /// Group `id`, with its members, for the admin behind `token_hash` (scope `scim`).
     pub async fn scim_group(&self, token_hash: String, id: i64) -> Result<ScimGroup, AccountError> {
-        self.read_as_admin(token_hash, Scope::Scim, move |conn| {
+        self.read_as_admin(token_hash, Scope::Scim, Read::Scan, move |conn| {
             Ok(ScimGroup::find(conn, id)?)
         })
         .await

@@ -1,7 +1,7 @@
 //! Managing users: create, update (disable and enable too), delete, end sessions, set a
 //! password; and the admin reads.
 
-use crate::db::{Conn, StoreError};
+use crate::db::{Conn, Read, StoreError};
 use crate::domain::{AuditEvent, EmailConfirmation, NewUser, Password, Scope, UserUpdate};
 use crate::models::audit::NewAuditEntry;
 use crate::models::token::Ending;
@@ -11,44 +11,15 @@ use super::mail::queue_confirmation;
 use super::{audit, authenticate, personal_inputs_of, AccountError, Accounts, Actor, Caller};
 
 impl Accounts {
-    /// Runs the read `query` for the admin behind `token_hash`, in one trip to the
-    /// blocking pool and on one connection: an admin read costs one hop, not one for the
-    /// token and one for the query. `query` runs only for an admin whose token has `scope`.
+    /// Runs the read `query` for the admin behind `token_hash`, in one trip off the async
+    /// workers and on one connection: an admin read costs one hop, not one for the token
+    /// and one for the query. `query` runs only for an admin whose token has `scope`; `read`
+    /// says whether it is a short read by key ([`Read::Lookup`], one user) or not.
     pub async fn read_as_admin<T, E, F>(
         &self,
         token_hash: String,
         scope: Scope,
-        query: F,
-    ) -> Result<T, E>
-    where
-        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<AccountError> + From<StoreError> + Send + 'static,
-    {
-        self.admin_read(token_hash, scope, false, query).await
-    }
-
-    /// [`Accounts::read_as_admin`] for a short read by key (one user): a lookup on the
-    /// store's fast path ([`crate::db::Store::lookup`]).
-    pub async fn lookup_as_admin<T, E, F>(
-        &self,
-        token_hash: String,
-        scope: Scope,
-        query: F,
-    ) -> Result<T, E>
-    where
-        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<AccountError> + From<StoreError> + Send + 'static,
-    {
-        self.admin_read(token_hash, scope, true, query).await
-    }
-
-    async fn admin_read<T, E, F>(
-        &self,
-        token_hash: String,
-        scope: Scope,
-        lookup: bool,
+        read: Read,
         query: F,
     ) -> Result<T, E>
     where
@@ -57,16 +28,15 @@ impl Accounts {
         E: From<AccountError> + From<StoreError> + Send + 'static,
     {
         let now = self.now();
-        let read = move |conn: &mut Conn| {
+        let work = move |conn: &mut Conn| {
             let session = authenticate(conn, &token_hash, now)?.require_admin()?;
             session.require(scope)?;
             let due = session.last_use_due.then_some(session.token_id);
             Ok::<_, E>((query(conn)?, due))
         };
-        let (found, due) = if lookup {
-            self.store.lookup(read).await?
-        } else {
-            self.store.run(read).await?
+        let (found, due) = match read {
+            Read::Lookup => self.store.lookup(work).await?,
+            Read::Scan => self.store.run(work).await?,
         };
         if let Some(token_id) = due {
             self.record_use(token_id, now).await;

@@ -18,7 +18,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use connection::{AnyConnection, MultiBackend};
 pub use error::StoreError;
-pub use store::Store;
+pub use store::{Read, Store};
 
 use crate::config::{DatabaseUrl, Settings};
 

@@ -145,6 +145,15 @@ impl Store {
     }
 }
 
+/// What kind of read a piece of work is, for where it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// A short read by key (a token, one row): [`Store::lookup`].
+    Lookup,
+    /// Anything longer (a list, a search): [`Store::run`].
+    Scan,
+}
+
 /// The database did not answer within the deadline.
 #[derive(Debug, thiserror::Error)]
 #[error("the database did not answer within {0:?}")]

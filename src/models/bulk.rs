@@ -125,29 +125,25 @@ impl InsertRows for diesel::PgConnection {
     }
 }
 
-#[cfg(feature = "sqlite")]
-impl InsertRows for diesel::SqliteConnection {
-    fn insert_rows(&mut self, rows: &[NewUserRow<'_>]) -> QueryResult<()> {
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            diesel::insert_into(users::table)
-                .values(chunk)
-                .execute(self)?;
+/// Multi-row INSERTs of [`ROWS_PER_INSERT`] for a backend without COPY.
+macro_rules! insert_in_chunks {
+    ($feature:literal, $connection:ty) => {
+        #[cfg(feature = $feature)]
+        impl InsertRows for $connection {
+            fn insert_rows(&mut self, rows: &[NewUserRow<'_>]) -> QueryResult<()> {
+                for chunk in rows.chunks(ROWS_PER_INSERT) {
+                    diesel::insert_into(users::table)
+                        .values(chunk)
+                        .execute(self)?;
+                }
+                Ok(())
+            }
         }
-        Ok(())
-    }
+    };
 }
 
-#[cfg(feature = "mysql")]
-impl InsertRows for diesel::MysqlConnection {
-    fn insert_rows(&mut self, rows: &[NewUserRow<'_>]) -> QueryResult<()> {
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            diesel::insert_into(users::table)
-                .values(chunk)
-                .execute(self)?;
-        }
-        Ok(())
-    }
-}
+insert_in_chunks!("sqlite", diesel::SqliteConnection);
+insert_in_chunks!("mysql", diesel::MysqlConnection);
 
 /// Refreshes the planner's statistics of `users` after a bulk change, on PostgreSQL (whose
 /// autovacuum would do so only later; SQLite keeps none unless asked, and InnoDB updates

@@ -2,7 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::accounts::{read_audit_page, AuditQuery as Filter, NamedEntry};
+use crate::accounts::{read_audit_page, AuditQuery as Filter, NamedEntry, Read};
 use crate::domain::{AuditEvent, Page, Scope, UserId};
 use crate::routes::error::ApiError;
 use crate::routes::extractors::Bearer;
@@ -158,7 +158,7 @@ pub async fn list(
         });
     let (page, records, total) = state
         .accounts
-        .read_as_admin(bearer.hash(), Scope::AuditRead, move |conn| {
+        .read_as_admin(bearer.hash(), Scope::AuditRead, Read::Scan, move |conn| {
             let (page, filter) = filter?;
             let (entries, total) = read_audit_page(conn, filter, page)?;
             Ok::<_, ApiError>((page, entries, total))

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::accounts::Caller;
+use crate::accounts::{Caller, Read};
 use crate::domain::{Email, Name, NewUser, Page, Scope, SearchTerm, UserUpdate, Username};
 use crate::models::token::Ending;
 use crate::models::User;
@@ -215,7 +215,7 @@ pub async fn list(
         });
     let (page, users, total) = state
         .accounts
-        .read_as_admin(bearer.hash(), Scope::UsersRead, move |conn| {
+        .read_as_admin(bearer.hash(), Scope::UsersRead, Read::Scan, move |conn| {
             let (page, search) = query?;
             let (users, total) = User::list(conn, search.as_ref(), page)?;
             Ok::<_, ApiError>((page, users, total))
@@ -253,7 +253,7 @@ pub async fn get(
     let id = path_id(&req);
     let user = state
         .accounts
-        .lookup_as_admin(bearer.hash(), Scope::UsersRead, move |conn| {
+        .read_as_admin(bearer.hash(), Scope::UsersRead, Read::Lookup, move |conn| {
             Ok::<_, ApiError>(User::find(conn, id?)?)
         })
         .await?;
