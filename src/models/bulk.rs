@@ -145,12 +145,12 @@ macro_rules! insert_in_chunks {
 insert_in_chunks!("sqlite", diesel::SqliteConnection);
 insert_in_chunks!("mysql", diesel::MysqlConnection);
 
-/// Refreshes the planner's statistics of `users` after a bulk change, on PostgreSQL (whose
+/// Refreshes the planner's statistics of `users` (and its search haystack) after a bulk change, on PostgreSQL (whose
 /// autovacuum would do so only later; SQLite keeps none unless asked, and InnoDB updates
 /// its own).
 pub fn refresh_statistics(conn: &mut Conn) -> Result<(), StoreError> {
     if conn.is_postgres() {
-        conn.batch_execute("ANALYZE users")?;
+        conn.batch_execute("ANALYZE users; ANALYZE users_haystack")?;
     }
     Ok(())
 }
