@@ -68,8 +68,9 @@ impl Store {
     }
 
     /// Runs `f`, a short read by key (a token, one row), like [`Store::run`]: on SQLite on
-    /// the calling worker's reader thread (see [`Readers`]), elsewhere on the pool. `f` may
-    /// write now and then (a token's `lastUsed`, once a minute).
+    /// the calling worker's reader thread (see [`Readers`]), elsewhere on the pool. `f`
+    /// should only read: a write would make the reader, and every lookup queued behind it,
+    /// wait for SQLite's write lock.
     pub async fn lookup<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
